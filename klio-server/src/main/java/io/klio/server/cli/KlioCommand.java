@@ -1,0 +1,29 @@
+package io.klio.server.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code klio}: the top-level command. Its subcommands arrive with their features. */
+@Command(
+    name = "klio",
+    mixinStandardHelpOptions = true,
+    versionProvider = KlioVersion.class,
+    description = {
+      "Backup and recovery for PostgreSQL 15 and newer:",
+      "WAL streaming, deduplicated base backups,",
+      "a local Tier 1 and object storage as Tier 2.",
+      ""
+    },
+    footer = {"", "Documentation: docs/ in the Klio repository."},
+    subcommands = {picocli.CommandLine.HelpCommand.class})
+public final class KlioCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "a command is required; see klio --help");
+  }
+}
