@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
       ""
     },
     footer = {"", "Documentation: docs/ in the Klio repository."},
-    subcommands = {picocli.CommandLine.HelpCommand.class})
+    subcommands = {ReceiveWalCommand.class, picocli.CommandLine.HelpCommand.class})
 public final class KlioCommand implements Runnable {
 
   @Spec CommandSpec spec;

@@ -1,0 +1,110 @@
+package io.klio.walstream;
+
+import io.klio.api.Lsn;
+import io.klio.walstream.protocol.ReplicationMessage;
+import io.klio.walstream.protocol.ReplicationMessage.StandbyStatusUpdate;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread that sends standby status updates: write = received, flush = what the sink has made
+ * durable (never more), apply = invalid. It sends at once when the server asks or when the durable
+ * position advanced, and at least every status interval.
+ */
+final class Feedback implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Feedback.class);
+
+  private final ReplicationStream stream;
+  private final Supplier<Lsn> received;
+  private final Supplier<Lsn> durable;
+  private final long intervalNanos;
+  private final Object lock = new Object();
+  private boolean replyRequested;
+  private boolean durableAdvanced;
+  private boolean stopped;
+  private volatile IOException failure;
+
+  Feedback(
+      ReplicationStream stream, Supplier<Lsn> received, Supplier<Lsn> durable, Duration interval) {
+    this.stream = stream;
+    this.received = received;
+    this.durable = durable;
+    this.intervalNanos = interval.toNanos();
+  }
+
+  /** The server asked for a reply. */
+  void requestReply() {
+    synchronized (lock) {
+      replyRequested = true;
+      lock.notifyAll();
+    }
+  }
+
+  /** The sink made more WAL durable. */
+  void durableAdvanced() {
+    synchronized (lock) {
+      durableAdvanced = true;
+      lock.notifyAll();
+    }
+  }
+
+  void stop() {
+    synchronized (lock) {
+      stopped = true;
+      lock.notifyAll();
+    }
+  }
+
+  IOException failure() {
+    return failure;
+  }
+
+  @Override
+  public void run() {
+    long next = System.nanoTime() + intervalNanos;
+    try {
+      sendStatus(false);
+      while (true) {
+        synchronized (lock) {
+          while (!stopped
+              && !replyRequested
+              && !durableAdvanced
+              && (intervalNanos == 0 || System.nanoTime() < next)) {
+            long waitNanos = intervalNanos == 0 ? 0 : Math.max(1, next - System.nanoTime());
+            if (waitNanos == 0) {
+              lock.wait();
+            } else {
+              lock.wait(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
+            }
+          }
+          if (stopped) {
+            return;
+          }
+          replyRequested = false;
+          durableAdvanced = false;
+        }
+        sendStatus(false);
+        next = System.nanoTime() + intervalNanos;
+      }
+    } catch (IOException e) {
+      failure = e;
+      LOG.warn("could not send a status update: {}", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void sendStatus(boolean requestReply) throws IOException {
+    Lsn write = received.get();
+    // never claim more than the sink made durable, nor more than was received on this stream
+    Lsn flush = Lsn.min(durable.get(), write);
+    stream.sendStatus(
+        new StandbyStatusUpdate(
+            write, flush, Lsn.INVALID, ReplicationMessage.nowMicros(), requestReply));
+    LOG.debug("status: write {} flush {}", write, flush);
+  }
+}
