@@ -25,7 +25,8 @@ public record ConnectionSettings(
     ChannelBinding channelBinding,
     String applicationName,
     Duration connectTimeout,
-    Map<String, String> options) {
+    Map<String, String> options,
+    Optional<String> hostAddress) {
 
   /** libpq's {@code channel_binding}. */
   public enum ChannelBinding {
@@ -47,9 +48,14 @@ public record ConnectionSettings(
     options = Map.copyOf(options);
   }
 
-  /** True when {@link #host} names a unix socket directory. */
+  /** True when {@link #host} names a unix socket directory (and no hostaddr is given). */
   public boolean isUnixSocket() {
-    return host.startsWith("/");
+    return hostAddress.isEmpty() && host.startsWith("/");
+  }
+
+  /** The address to connect to: hostaddr when given, else host. */
+  public String connectAddress() {
+    return hostAddress.orElse(host);
   }
 
   /** The socket file for a unix-socket host. */
@@ -71,7 +77,8 @@ public record ConnectionSettings(
         channelBinding,
         applicationName,
         connectTimeout,
-        options);
+        options,
+        hostAddress);
   }
 
   public ConnectionSettings withApplicationName(String name) {
@@ -88,7 +95,8 @@ public record ConnectionSettings(
         channelBinding,
         name,
         connectTimeout,
-        options);
+        options,
+        hostAddress);
   }
 
   /** A description for logs and messages: no password. */

@@ -110,7 +110,8 @@ public final class ConnectionStrings {
           }
         });
 
-    String host = kv.getOrDefault("hostaddr", kv.getOrDefault("host", defaultSocketDir()));
+    Optional<String> hostaddr = Optional.ofNullable(kv.get("hostaddr"));
+    String host = kv.getOrDefault("host", hostaddr.orElse(defaultSocketDir()));
     if (host.contains(",")) {
       throw new IllegalArgumentException(
           "several hosts (" + host + ") are not supported: give the one to stream from");
@@ -147,7 +148,8 @@ public final class ConnectionStrings {
             kv.getOrDefault("channel_binding", "prefer").toUpperCase(Locale.ROOT)),
         kv.getOrDefault("application_name", kv.getOrDefault("fallback_application_name", "klio")),
         Duration.ofSeconds(Long.parseLong(kv.getOrDefault("connect_timeout", "30"))),
-        kv.containsKey("options") ? Map.of("options", kv.get("options")) : Map.of());
+        kv.containsKey("options") ? Map.of("options", kv.get("options")) : Map.of(),
+        hostaddr);
   }
 
   /** An explicit file must exist; a default file is used only when it exists. */

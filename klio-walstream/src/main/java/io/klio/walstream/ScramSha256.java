@@ -24,6 +24,7 @@ final class ScramSha256 {
   private static final int MIN_ITERATIONS = 1;
   private static final int MAX_ITERATIONS = 10_000_000;
 
+  private final String username;
   private final String password;
   private final String gs2Header;
   private final byte[] channelBindingData;
@@ -37,10 +38,13 @@ final class ScramSha256 {
    * @param channelBindingData the certificate hash for {@code p=}, else empty
    */
   ScramSha256(String password, String gs2Header, byte[] channelBindingData) {
-    this(password, gs2Header, channelBindingData, randomNonce());
+    this("", password, gs2Header, channelBindingData, randomNonce());
   }
 
-  ScramSha256(String password, String gs2Header, byte[] channelBindingData, String nonce) {
+  /** With a user name in the message (PostgreSQL ignores it; RFC test vectors have one). */
+  ScramSha256(
+      String username, String password, String gs2Header, byte[] channelBindingData, String nonce) {
+    this.username = username;
     this.password = password;
     this.gs2Header = gs2Header;
     this.channelBindingData = channelBindingData;
@@ -54,7 +58,7 @@ final class ScramSha256 {
   }
 
   byte[] clientFirstMessage() {
-    clientFirstBare = "n=,r=" + clientNonce;
+    clientFirstBare = "n=" + username + ",r=" + clientNonce;
     return (gs2Header + clientFirstBare).getBytes(StandardCharsets.UTF_8);
   }
 

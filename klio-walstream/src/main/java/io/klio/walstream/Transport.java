@@ -46,14 +46,14 @@ final class Transport implements AutoCloseable {
     Socket socket = new Socket();
     try {
       socket.connect(
-          new InetSocketAddress(s.host(), s.port()), (int) s.connectTimeout().toMillis());
+          new InetSocketAddress(s.connectAddress(), s.port()), (int) s.connectTimeout().toMillis());
       socket.setTcpNoDelay(true);
       socket.setKeepAlive(true);
     } catch (ConnectException | SocketTimeoutException e) {
       socket.close();
       throw new RetryableException(
           "could not connect to the server at "
-              + s.host()
+              + s.connectAddress()
               + ":"
               + s.port()
               + ": "
@@ -63,7 +63,7 @@ final class Transport implements AutoCloseable {
     } catch (IOException e) {
       socket.close();
       throw new RetryableException(
-          "could not connect to " + s.host() + ":" + s.port() + ": " + e.getMessage(), e);
+          "could not connect to " + s.connectAddress() + ":" + s.port() + ": " + e.getMessage(), e);
     }
     if (s.sslMode() == SslMode.DISABLE) {
       return new Transport(socket, socket.getInputStream(), socket.getOutputStream(), null);

@@ -23,6 +23,7 @@ final class Wal {
     o.put("port", Integer.toString(s.port()));
     o.put("user", PostgresServer.REPLICATION_USER);
     o.put("password", s.password());
+    o.put("dbname", "postgres");
     return ConnectionStrings.resolve("", o, Map.of());
   }
 

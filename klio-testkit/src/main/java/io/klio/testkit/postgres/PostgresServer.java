@@ -309,6 +309,39 @@ public final class PostgresServer implements AutoCloseable {
         .strip();
   }
 
+  /**
+   * Starts {@code psql} running {@code sql} as the superuser and returns at once; the caller waits
+   * for (or kills) the process. Output goes to the process's stdout.
+   */
+  public Process sqlAsync(String sql) {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                psql().toString(),
+                "-X",
+                "-A",
+                "-t",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                socketDirectory().toString(),
+                "-p",
+                Integer.toString(port),
+                "-U",
+                SUPERUSER,
+                "-d",
+                "postgres",
+                "-c",
+                sql)
+            .redirectErrorStream(true);
+    pb.environment().put("PGPASSWORD", password);
+    try {
+      return pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The system's {@code psql} (any major can talk to these servers for plain SQL). */
   static Path psql() {
     Path p = Path.of("/usr/lib/postgresql/15/bin/psql");
