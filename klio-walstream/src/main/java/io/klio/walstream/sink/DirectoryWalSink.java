@@ -191,19 +191,21 @@ public final class DirectoryWalSink implements WalSink {
               + " bytes, should be 0 or "
               + size.bytes());
     }
-    channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     if (fresh) {
-      ByteBuffer zeros = ByteBuffer.allocate(BLOCK);
-      for (long p = 0; p < size.bytes(); p += BLOCK) {
-        zeros.clear();
-        long at = p;
-        while (zeros.hasRemaining()) {
-          at += channel.write(zeros, at);
-        }
-      }
-      channel.force(true);
-      fsyncDirectory();
+      // pad a temporary file and rename it: a crash while padding never leaves a short .partial
+      replaceDurably(
+          partial,
+          ch -> {
+            ByteBuffer zeros = ByteBuffer.allocate(BLOCK);
+            for (long at = 0; at < size.bytes(); ) {
+              zeros.clear();
+              while (zeros.hasRemaining()) {
+                at += ch.write(zeros, at);
+              }
+            }
+          });
     }
+    channel = FileChannel.open(partial, StandardOpenOption.WRITE);
     current = seg;
     written = 0;
     synced = 0;
@@ -259,6 +261,25 @@ public final class DirectoryWalSink implements WalSink {
     if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), content)) {
       return;
     }
+    replaceDurably(
+        target,
+        ch -> {
+          ByteBuffer bb = ByteBuffer.wrap(content);
+          while (bb.hasRemaining()) {
+            ch.write(bb);
+          }
+        });
+  }
+
+  /** What to write into a new file. */
+  private interface FileWriter {
+    void write(FileChannel channel) throws IOException;
+  }
+
+  /**
+   * Writes {@code <target>.tmp}, fsyncs it, renames it over {@code target}, fsyncs the directory.
+   */
+  private void replaceDurably(Path target, FileWriter writer) throws IOException {
     Path tmp = dir.resolve(target.getFileName() + ".tmp");
     try (FileChannel ch =
         FileChannel.open(
@@ -266,10 +287,7 @@ public final class DirectoryWalSink implements WalSink {
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
-      ByteBuffer bb = ByteBuffer.wrap(content);
-      while (bb.hasRemaining()) {
-        ch.write(bb);
-      }
+      writer.write(ch);
       ch.force(true);
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
