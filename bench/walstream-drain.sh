@@ -63,9 +63,9 @@ conn="host=127.0.0.1 port=$port user=postgres"
 run_klio() { # mode slot dir -> seconds and peak RSS KiB
   local extra=(); [[ $1 == sync ]] && extra=(--synchronous)
   local t0=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$work/rss" java -Xmx256m -cp "klio-server/target/klio-server-0.1.0-SNAPSHOT.jar:klio-server/target/lib/*" \
-    io.klio.server.cli.Main receive-wal -d "$conn" -S "$2" -D "$3" -E "$end" "${extra[@]}" -n
-  echo "$(echo "$(date +%s.%N) - $t0" | bc) $(cat "$work/rss")"
+  /usr/bin/time -f "%M" -o "$work/rss" java -Xmx256m ${KLIO_JAVA_OPTS:-} -cp "klio-server/target/klio-server-0.1.0-SNAPSHOT.jar:klio-server/target/lib/*" \
+    io.klio.server.cli.Main receive-wal -d "$conn" -S "$2" -D "$3" -E "$end" "${extra[@]}" -n >&2
+  echo "$(echo "$(date +%s.%N) - $t0" | bc) $(tail -n 1 "$work/rss")"
 }
 run_ref() {
   local extra=(); [[ $1 == sync ]] && extra=(--synchronous)

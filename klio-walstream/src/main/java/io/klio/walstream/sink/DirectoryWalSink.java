@@ -31,8 +31,6 @@ import java.util.stream.Stream;
  */
 public final class DirectoryWalSink implements WalSink {
 
-  private static final int BLOCK = 8192;
-
   private final Path dir;
   private WalSegmentSize size;
   private DurabilityListener listener = lsn -> {};
@@ -192,18 +190,11 @@ public final class DirectoryWalSink implements WalSink {
               + size.bytes());
     }
     if (fresh) {
-      // pad a temporary file and rename it: a crash while padding never leaves a short .partial
-      replaceDurably(
-          partial,
-          ch -> {
-            ByteBuffer zeros = ByteBuffer.allocate(BLOCK);
-            for (long at = 0; at < size.bytes(); ) {
-              zeros.clear();
-              while (zeros.hasRemaining()) {
-                at += ch.write(zeros, at);
-              }
-            }
-          });
+      // Extend a temporary file to the full segment size by writing its last byte, fsync it and
+      // rename it: it reads back as exactly pg_receivewal's zero padding (same size, same bytes)
+      // without writing and fsyncing 16 MiB of zeros per segment, and a crash never leaves a
+      // short .partial.
+      replaceDurably(partial, ch -> ch.write(ByteBuffer.allocate(1), size.bytes() - 1L));
     }
     channel = FileChannel.open(partial, StandardOpenOption.WRITE);
     current = seg;
