@@ -58,6 +58,9 @@ for i in 1 2 3; do psql -c "SELECT pg_logical_emit_message(false, 'bench', 'past
 backlog=$(psql -c "SELECT '$end'::pg_lsn - '$start_lsn'::pg_lsn")
 echo "backlog: $backlog bytes, end $end"
 
+# warm the page cache so that neither tool pays alone for reading the new WAL from disk
+cat "$work"/pg/pg_wal/0* >/dev/null
+
 export PGPASSWORD=unused
 conn="host=127.0.0.1 port=$port user=postgres"
 run_klio() { # mode slot dir -> seconds and peak RSS KiB

@@ -17,7 +17,11 @@ import picocli.CommandLine.Spec;
       ""
     },
     footer = {"", "Documentation: docs/ in the Klio repository."},
-    subcommands = {ReceiveWalCommand.class, picocli.CommandLine.HelpCommand.class})
+    subcommands = {
+      ReceiveWalCommand.class,
+      KeysCommand.class,
+      picocli.CommandLine.HelpCommand.class
+    })
 public final class KlioCommand implements Runnable {
 
   @Spec CommandSpec spec;

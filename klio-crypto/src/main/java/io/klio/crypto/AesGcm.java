@@ -1,0 +1,53 @@
+package io.klio.crypto;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/** AES-256-GCM with a random 96-bit nonce, for wrapping small secrets (the key ring). */
+final class AesGcm {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private AesGcm() {}
+
+  /** nonce (12) || ciphertext+tag. */
+  static byte[] encrypt(byte[] key, byte[] plaintext, byte[] aad) throws GeneralSecurityException {
+    byte[] nonce = new byte[12];
+    RANDOM.nextBytes(nonce);
+    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+    c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+    c.updateAAD(aad);
+    byte[] ct = c.doFinal(plaintext);
+    return ByteBuffer.allocate(12 + ct.length).put(nonce).put(ct).array();
+  }
+
+  /** Returns null when the tag does not verify (wrong key or altered data). */
+  static byte[] decrypt(byte[] key, byte[] wrapped, int offset, byte[] aad)
+      throws GeneralSecurityException {
+    if (wrapped.length - offset < 12 + 16) {
+      return null;
+    }
+    Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+    c.init(
+        Cipher.DECRYPT_MODE,
+        new SecretKeySpec(key, "AES"),
+        new GCMParameterSpec(128, wrapped, offset, 12));
+    c.updateAAD(aad);
+    try {
+      return c.doFinal(wrapped, offset + 12, wrapped.length - offset - 12);
+    } catch (AEADBadTagException e) {
+      return null;
+    }
+  }
+
+  static byte[] random(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+}

@@ -1,0 +1,16 @@
+package io.klio.crypto;
+
+import io.klio.api.error.PermanentException;
+
+/** An object failed its integrity check: corrupted, truncated, or moved to another key. */
+public final class CorruptObjectException extends PermanentException {
+  private static final long serialVersionUID = 1L;
+
+  public CorruptObjectException(String message) {
+    super(message);
+  }
+
+  public CorruptObjectException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
