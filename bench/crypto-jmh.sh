@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 mvn -q -B -ntp -pl bom,klio-crypto -am install -DskipTests -Dspotless.check.skip=true
 mvn -q -B -ntp -pl klio-crypto dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cp="klio-crypto/target/test-classes:klio-crypto/target/classes:$(cat klio-crypto/target/bench.classpath)"
-java -Xmx2g -cp "$cp" org.openjdk.jmh.Main StreamingCryptoBenchmark "$@"
+java -Xmx2g -cp "$cp" org.openjdk.jmh.Main "${BENCH:-StreamingCryptoBenchmark}" "$@"

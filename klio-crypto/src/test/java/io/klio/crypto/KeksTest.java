@@ -102,4 +102,15 @@ class KeksTest {
     assertThat(kek.unwrap(kek.wrap(new byte[] {9}, AAD), AAD)).containsExactly(9);
     assertThat(kek.toString()).contains(file.toString()).doesNotContain("value");
   }
+
+  @Test
+  void aThirdPartyProviderPlugsInThroughServiceLoader() throws Exception {
+    assertThat(Keks.providers()).containsKey("test-kms").containsKey("file");
+    Kek kms = Keks.open("test-kms:projects/p/keys/k1");
+    assertThat(kms.describe()).isEqualTo("test KMS key projects/p/keys/k1");
+    byte[] wrapped = kms.wrap(new byte[] {7}, AAD);
+    assertThat(Keks.open("test-kms:projects/p/keys/k1").unwrap(wrapped, AAD)).containsExactly(7);
+    assertThatThrownBy(() -> Keks.open("test-kms:projects/p/keys/k2").unwrap(wrapped, AAD))
+        .isInstanceOf(WrongKeyException.class);
+  }
 }
