@@ -1,5 +1,6 @@
 /**
- * Content-defined chunking (FastCDC), chunk ids, pack files and their indexes, the chunk repository
- * over the storage SPI, and compression codecs. Work on this module arrives with its own issue.
+ * Deduplicated storage of base backups: content-defined chunking, chunk ids, pack files and their
+ * indexes, the chunk repository over the storage SPI. In place so far: the compression codecs
+ * ({@link io.klio.dedup.codec}); the rest arrives with its issue.
  */
 package io.klio.dedup;

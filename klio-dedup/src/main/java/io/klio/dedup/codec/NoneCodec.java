@@ -1,0 +1,52 @@
+package io.klio.dedup.codec;
+
+import io.klio.api.error.PermanentException;
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Stores chunks as they are. */
+public final class NoneCodec implements Codec {
+
+  static final int ID = 0;
+  public static final NoneCodec INSTANCE = new NoneCodec();
+
+  @Override
+  public String name() {
+    return "none";
+  }
+
+  @Override
+  public int id() {
+    return ID;
+  }
+
+  @Override
+  public byte[] encode(byte[] data, int offset, int length) {
+    return Arrays.copyOfRange(data, offset, offset + length);
+  }
+
+  @Override
+  public byte[] decode(byte[] encoded, int originalLength) throws PermanentException {
+    if (encoded.length != originalLength) {
+      throw new PermanentException(
+          "stored chunk has " + encoded.length + " bytes, its index says " + originalLength);
+    }
+    return encoded.clone();
+  }
+
+  /** The {@code none} provider. */
+  public static final class Provider implements CodecProvider {
+    @Override
+    public String name() {
+      return "none";
+    }
+
+    @Override
+    public Codec create(Optional<String> parameter) {
+      if (parameter.isPresent()) {
+        throw new IllegalArgumentException("codec none takes no parameter");
+      }
+      return INSTANCE;
+    }
+  }
+}
