@@ -45,6 +45,14 @@ final class AesGcm {
     }
   }
 
+  /** {@code scheme} followed by {@code body}: how each KEK marks what it wrapped. */
+  static byte[] withScheme(byte scheme, byte[] body) {
+    byte[] out = new byte[body.length + 1];
+    out[0] = scheme;
+    System.arraycopy(body, 0, out, 1, body.length);
+    return out;
+  }
+
   static byte[] random(int n) {
     byte[] b = new byte[n];
     RANDOM.nextBytes(b);

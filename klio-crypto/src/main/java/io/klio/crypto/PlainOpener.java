@@ -1,5 +1,6 @@
 package io.klio.crypto;
 
+import io.klio.api.io.BulkInputStream;
 import io.klio.storage.BlobKey;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +11,7 @@ import java.util.zip.CRC32C;
  * Reads the payload of an unencrypted object, holding back the last 8 bytes (the trailer) and
  * checking length and CRC-32C when the end is reached.
  */
-final class PlainOpener extends InputStream {
+final class PlainOpener extends BulkInputStream {
 
   private final BlobKey key;
   private final InputStream in;
@@ -25,12 +26,6 @@ final class PlainOpener extends InputStream {
     this.key = key;
     this.in = in;
     this.expected = expected;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
   }
 
   @Override

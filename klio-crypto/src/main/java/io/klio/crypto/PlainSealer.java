@@ -1,12 +1,13 @@
 package io.klio.crypto;
 
+import io.klio.api.io.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /** Header, payload, then the 8-byte trailer: payload length (or FFFFFFFF) and CRC-32C. */
-final class PlainSealer extends InputStream {
+final class PlainSealer extends BulkInputStream {
 
   private final byte[] header;
   private final InputStream payload;
@@ -19,12 +20,6 @@ final class PlainSealer extends InputStream {
   PlainSealer(byte[] header, InputStream payload) {
     this.header = header;
     this.payload = payload;
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.klio.crypto;
 
+import io.klio.api.io.BulkInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,7 +9,7 @@ import java.io.OutputStream;
  * Turns Tink's push-style encrypting stream into an InputStream of sealed bytes: header, then
  * ciphertext produced as plaintext is pulled from the source. Buffers at most about one segment.
  */
-final class PullEncryptor extends InputStream {
+final class PullEncryptor extends BulkInputStream {
 
   interface EncryptorFactory {
     OutputStream open(OutputStream sink) throws IOException;
@@ -24,12 +25,6 @@ final class PullEncryptor extends InputStream {
     this.source = source;
     buffer.write(header, 0, header.length);
     this.encrypting = factory.open(buffer);
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.klio.crypto;
 
 import com.google.crypto.tink.StreamingAead;
 import io.klio.api.error.PermanentException;
+import io.klio.api.io.BulkInputStream;
 import io.klio.storage.BlobKey;
 import java.io.IOException;
 import java.io.InputStream;
@@ -148,7 +149,7 @@ public final class SealedObjects {
   }
 
   /** Turns Tink's failures into errors that name the object, and checks the length at the end. */
-  private static final class CheckedDecryptor extends InputStream {
+  private static final class CheckedDecryptor extends BulkInputStream {
     private final BlobKey key;
     private final InputStream in;
     private final long expected;
@@ -158,12 +159,6 @@ public final class SealedObjects {
       this.key = key;
       this.in = in;
       this.expected = expected;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override

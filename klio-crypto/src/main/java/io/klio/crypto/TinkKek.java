@@ -34,10 +34,7 @@ final class TinkKek implements Kek {
   public byte[] wrap(byte[] plaintext, byte[] aad) throws IOException {
     try {
       byte[] ct = aead.encrypt(plaintext, aad);
-      byte[] out = new byte[ct.length + 1];
-      out[0] = SCHEME;
-      System.arraycopy(ct, 0, out, 1, ct.length);
-      return out;
+      return AesGcm.withScheme(SCHEME, ct);
     } catch (GeneralSecurityException e) {
       throw new PermanentException("could not wrap with " + description + ": " + e.getMessage(), e);
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.klio.api.error.KlioException;
 import io.klio.api.error.PermanentException;
 import io.klio.storage.BlobKey;
+import io.klio.testkit.io.PatternStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,9 +154,8 @@ class SealedObjectsTest {
     long size = 1L << 30;
     assertThat(Runtime.getRuntime().maxMemory()).as("run with -Xmx256m").isLessThan(size / 2);
     SealedObjects s = SealedObjects.encrypted(RING);
-    MessageDigest in = MessageDigest.getInstance("SHA-256");
     MessageDigest out = MessageDigest.getInstance("SHA-256");
-    InputStream source = new Pattern(size, in);
+    PatternStream source = new PatternStream(size, 7);
     InputStream sealed = s.seal(KEY, 4, 0, size, source);
     try (InputStream opened = s.open(KEY, sealed).payload()) {
       byte[] buf = new byte[1 << 16];
@@ -166,7 +166,7 @@ class SealedObjectsTest {
       }
       assertThat(total).isEqualTo(size);
     }
-    assertThat(out.digest()).isEqualTo(in.digest());
+    assertThat(out.digest()).isEqualTo(source.digest());
   }
 
   @Test
@@ -186,38 +186,5 @@ class SealedObjectsTest {
       return i;
     }
     return -1;
-  }
-
-  /** Pseudo-random bytes that hash themselves as they are read. */
-  static final class Pattern extends InputStream {
-    private final long size;
-    private final MessageDigest digest;
-    private final Random random = new Random(7);
-    private long pos;
-
-    Pattern(long size, MessageDigest digest) {
-      this.size = size;
-      this.digest = digest;
-    }
-
-    @Override
-    public int read() {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (pos >= size) {
-        return -1;
-      }
-      int n = (int) Math.min(len, size - pos);
-      byte[] chunk = new byte[n];
-      random.nextBytes(chunk);
-      System.arraycopy(chunk, 0, b, off, n);
-      digest.update(chunk);
-      pos += n;
-      return n;
-    }
   }
 }

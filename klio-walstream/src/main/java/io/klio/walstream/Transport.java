@@ -2,6 +2,7 @@ package io.klio.walstream;
 
 import io.klio.api.error.PermanentException;
 import io.klio.api.error.RetryableException;
+import io.klio.api.io.BulkInputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -123,12 +124,7 @@ final class Transport implements AutoCloseable {
     // read and write the channel directly: Channels.newInputStream/newOutputStream share one lock,
     // which would block a status update while the reader waits for WAL
     InputStream in =
-        new InputStream() {
-          @Override
-          public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-          }
+        new BulkInputStream() {
 
           @Override
           public int read(byte[] b, int off, int len) throws IOException {

@@ -151,18 +151,7 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Starts the server and waits until it accepts connections. */
   public void start() {
-    Processes.runAsPostgres(
-        Map.of(),
-        null,
-        bin.resolve("pg_ctl").toString(),
-        "-D",
-        dataDirectory().toString(),
-        "-l",
-        logFile().toString(),
-        "-w",
-        "-t",
-        "120",
-        "start");
+    pgCtl("-l", logFile().toString(), "-w", "-t", "120", "start");
     running = true;
   }
 
@@ -171,18 +160,7 @@ public final class PostgresServer implements AutoCloseable {
     if (!running) {
       return;
     }
-    Processes.runAsPostgres(
-        Map.of(),
-        null,
-        bin.resolve("pg_ctl").toString(),
-        "-D",
-        dataDirectory().toString(),
-        "-m",
-        "fast",
-        "-w",
-        "-t",
-        "120",
-        "stop");
+    pgCtl("-m", "fast", "-w", "-t", "120", "stop");
     running = false;
   }
 
@@ -269,16 +247,7 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Promotes a standby to primary (a new timeline) and waits until it has finished. */
   public void promote() {
-    Processes.runAsPostgres(
-        Map.of(),
-        null,
-        bin.resolve("pg_ctl").toString(),
-        "-D",
-        dataDirectory().toString(),
-        "-w",
-        "-t",
-        "120",
-        "promote");
+    pgCtl("-w", "-t", "120", "promote");
   }
 
   /**
@@ -287,25 +256,7 @@ public final class PostgresServer implements AutoCloseable {
    */
   public String sql(String sql) {
     return Processes.runChecked(
-            List.of(
-                psql().toString(),
-                "-X",
-                "-A",
-                "-t",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                socketDirectory().toString(),
-                "-p",
-                Integer.toString(port),
-                "-U",
-                SUPERUSER,
-                "-d",
-                "postgres",
-                "-c",
-                sql),
-            Map.of("PGPASSWORD", password, "PGCONNECT_TIMEOUT", "30"))
+            psqlCommand(sql), Map.of("PGPASSWORD", password, "PGCONNECT_TIMEOUT", "30"))
         .strip();
   }
 
@@ -314,32 +265,43 @@ public final class PostgresServer implements AutoCloseable {
    * for (or kills) the process. Output goes to the process's stdout.
    */
   public Process sqlAsync(String sql) {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                psql().toString(),
-                "-X",
-                "-A",
-                "-t",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                socketDirectory().toString(),
-                "-p",
-                Integer.toString(port),
-                "-U",
-                SUPERUSER,
-                "-d",
-                "postgres",
-                "-c",
-                sql)
-            .redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(psqlCommand(sql)).redirectErrorStream(true);
     pb.environment().put("PGPASSWORD", password);
     try {
       return pb.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** psql over the unix socket as the superuser: unaligned, tuples only, stop on error. */
+  private List<String> psqlCommand(String sql) {
+    return List.of(
+        psql().toString(),
+        "-X",
+        "-A",
+        "-t",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        socketDirectory().toString(),
+        "-p",
+        Integer.toString(port),
+        "-U",
+        SUPERUSER,
+        "-d",
+        "postgres",
+        "-c",
+        sql);
+  }
+
+  private void pgCtl(String... args) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory().toString()));
+    cmd.addAll(List.of(args));
+    Processes.runAsPostgres(Map.of(), null, cmd.toArray(String[]::new));
   }
 
   /** The system's {@code psql} (any major can talk to these servers for plain SQL). */

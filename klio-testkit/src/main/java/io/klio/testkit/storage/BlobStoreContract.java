@@ -12,6 +12,7 @@ import io.klio.storage.BlobNotFoundException;
 import io.klio.storage.BlobPage;
 import io.klio.storage.BlobStore;
 import io.klio.storage.ConditionalPut;
+import io.klio.testkit.io.PatternStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -478,49 +479,6 @@ public abstract class BlobStoreContract {
       }
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  /** A reproducible stream of pseudo-random bytes that computes its own SHA-256 as it goes. */
-  static final class PatternStream extends InputStream {
-    private final long size;
-    private final Random random;
-    private final MessageDigest digest;
-    private final byte[] block = new byte[1 << 16];
-    private int blockPos = block.length;
-    private long pos;
-
-    PatternStream(long size, long seed) throws Exception {
-      this.size = size;
-      this.random = new Random(seed);
-      this.digest = MessageDigest.getInstance("SHA-256");
-    }
-
-    @Override
-    public int read() {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (pos >= size) {
-        return -1;
-      }
-      if (blockPos == block.length) {
-        random.nextBytes(block);
-        blockPos = 0;
-      }
-      int n = (int) Math.min(Math.min(len, block.length - blockPos), size - pos);
-      System.arraycopy(block, blockPos, b, off, n);
-      digest.update(block, blockPos, n);
-      blockPos += n;
-      pos += n;
-      return n;
-    }
-
-    byte[] digest() {
-      return digest.digest();
     }
   }
 }

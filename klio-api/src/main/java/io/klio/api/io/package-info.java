@@ -1,0 +1,2 @@
+/** Small stream helpers shared by the modules. */
+package io.klio.api.io;

@@ -1,0 +1,2 @@
+/** Test streams. */
+package io.klio.testkit.io;
