@@ -45,6 +45,24 @@ final class AesGcm {
     }
   }
 
+  /**
+   * Decrypts a KEK's output with {@code key}; a tag that does not verify is a {@link
+   * WrongKeyException} saying that {@code what} does not open it.
+   */
+  static byte[] unwrapOrRefuse(byte[] key, byte[] wrapped, int offset, byte[] aad, String what)
+      throws java.io.IOException {
+    try {
+      byte[] pt = decrypt(key, wrapped, offset, aad);
+      if (pt == null) {
+        throw new WrongKeyException(what + " does not open it");
+      }
+      return pt;
+    } catch (GeneralSecurityException e) {
+      throw new io.klio.api.error.PermanentException(
+          "could not unwrap with " + what + ": " + e.getMessage(), e);
+    }
+  }
+
   /** {@code scheme} followed by {@code body}: how each KEK marks what it wrapped. */
   static byte[] withScheme(byte scheme, byte[] body) {
     byte[] out = new byte[body.length + 1];

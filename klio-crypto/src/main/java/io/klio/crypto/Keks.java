@@ -44,6 +44,15 @@ public final class Keks {
     return p.open(spec.substring(colon + 1));
   }
 
+  /** The path of a key source file, which must be readable; the message names what it is. */
+  static java.nio.file.Path readableFile(String location, String what) throws PermanentException {
+    java.nio.file.Path p = java.nio.file.Path.of(location);
+    if (!java.nio.file.Files.isReadable(p)) {
+      throw new PermanentException(what + " " + p + " does not exist or is not readable");
+    }
+    return p;
+  }
+
   static Map<String, KekProvider> providers() {
     Map<String, KekProvider> m = new TreeMap<>();
     for (KekProvider p :

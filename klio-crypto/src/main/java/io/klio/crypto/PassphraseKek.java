@@ -87,16 +87,8 @@ final class PassphraseKek implements Kek {
     }
     byte[] salt = new byte[16];
     b.get(salt);
-    try {
-      byte[] pt = AesGcm.decrypt(derive(salt, memory, iter, par), wrapped, 26, aad);
-      if (pt == null) {
-        throw new WrongKeyException("the passphrase from " + description + " does not open it");
-      }
-      return pt;
-    } catch (GeneralSecurityException e) {
-      throw new PermanentException(
-          "could not unwrap with " + description + ": " + e.getMessage(), e);
-    }
+    return AesGcm.unwrapOrRefuse(
+        derive(salt, memory, iter, par), wrapped, 26, aad, "the passphrase from " + description);
   }
 
   @Override
@@ -118,10 +110,7 @@ final class PassphraseKek implements Kek {
 
     @Override
     public Kek open(String location) throws IOException {
-      Path p = Path.of(location);
-      if (!Files.isReadable(p)) {
-        throw new PermanentException("passphrase file " + p + " does not exist or is not readable");
-      }
+      Path p = Keks.readableFile(location, "passphrase file");
       String first = Files.readString(p).lines().findFirst().orElse("");
       return new PassphraseKek(
           first.toCharArray(), "passphrase file " + p, DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS);

@@ -70,16 +70,7 @@ final class RawKek implements Kek {
               + (wrapped.length == 0 ? "none" : wrapped[0])
               + "), not a raw 256-bit key");
     }
-    try {
-      byte[] pt = AesGcm.decrypt(key, wrapped, 1, aad);
-      if (pt == null) {
-        throw new WrongKeyException("the key from " + description + " does not open it");
-      }
-      return pt;
-    } catch (GeneralSecurityException e) {
-      throw new PermanentException(
-          "could not unwrap with " + description + ": " + e.getMessage(), e);
-    }
+    return AesGcm.unwrapOrRefuse(key, wrapped, 1, aad, "the key from " + description);
   }
 
   @Override
@@ -96,10 +87,7 @@ final class RawKek implements Kek {
 
     @Override
     public Kek open(String location) throws IOException {
-      Path p = Path.of(location);
-      if (!Files.isReadable(p)) {
-        throw new PermanentException("key file " + p + " does not exist or is not readable");
-      }
+      Path p = Keks.readableFile(location, "key file");
       return new RawKek(parseKey(Files.readAllBytes(p), "key file " + p), "key file " + p);
     }
   }

@@ -67,11 +67,7 @@ final class TinkKek implements Kek {
 
     @Override
     public Kek open(String location) throws IOException {
-      Path p = Path.of(location);
-      if (!Files.isReadable(p)) {
-        throw new PermanentException(
-            "Tink keyset file " + p + " does not exist or is not readable");
-      }
+      Path p = Keks.readableFile(location, "Tink keyset file");
       try {
         AeadConfig.register();
         KeysetHandle handle =

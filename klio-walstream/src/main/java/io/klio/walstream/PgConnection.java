@@ -199,7 +199,7 @@ public final class PgConnection implements AutoCloseable {
     while (true) {
       BackendMessage m = decoder.next();
       if (m instanceof CopyBothResponse) {
-        return new ReplicationStream(this, start);
+        return new ReplicationStream(this);
       } else if (m instanceof ErrorResponse e) {
         PostgresException error = new PostgresException(cmd, e.fields());
         drainUntilReady();

@@ -38,7 +38,7 @@ public final class ReplicationStream {
   private volatile boolean clientDone;
   private boolean ended;
 
-  ReplicationStream(PgConnection connection, Lsn start) {
+  ReplicationStream(PgConnection connection) {
     this.connection = connection;
   }
 

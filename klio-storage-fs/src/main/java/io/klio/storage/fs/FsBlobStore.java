@@ -70,7 +70,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
   public boolean putIfAbsent(BlobKey key, InputStream content) throws IOException {
     Path target = path(key);
     if (Files.exists(target)) {
-      content.transferTo(OutputStreamSink.INSTANCE);
+      content.transferTo(java.io.OutputStream.nullOutputStream());
       return false;
     }
     Path temp = writeTemp(key, target, content);
@@ -245,16 +245,5 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
             + ": other objects have keys that start with '"
             + key
             + "/'");
-  }
-
-  /** Discards what it is given: drains a stream the contract says is read to its end. */
-  private static final class OutputStreamSink extends java.io.OutputStream {
-    static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-    @Override
-    public void write(int b) {}
-
-    @Override
-    public void write(byte[] b, int off, int len) {}
   }
 }
