@@ -5,7 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 module=$1 bench=$2
 shift 2
-mvn -q -B -ntp -pl "bom,$module" -am install -DskipTests -Dspotless.check.skip=true
-mvn -q -B -ntp -pl "$module" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-cp="$module/target/test-classes:$module/target/classes:$(cat "$module/target/bench.classpath")"
+. bench/lib/classpath.sh
+cp=$(test_classpath "$module")
 java -Xmx2g -cp "$cp" org.openjdk.jmh.Main "$bench" "$@"

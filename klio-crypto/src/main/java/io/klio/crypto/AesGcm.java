@@ -1,6 +1,5 @@
 package io.klio.crypto;
 
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import javax.crypto.AEADBadTagException;
@@ -17,19 +16,36 @@ final class AesGcm {
 
   /** nonce (12) || ciphertext+tag. */
   static byte[] encrypt(byte[] key, byte[] plaintext, byte[] aad) throws GeneralSecurityException {
+    return encrypt(key, plaintext, 0, plaintext.length, aad, 0);
+  }
+
+  /** {@code room} free bytes, then nonce (12) || ciphertext+tag of the plaintext range. */
+  static byte[] encrypt(byte[] key, byte[] plaintext, int off, int len, byte[] aad, int room)
+      throws GeneralSecurityException {
+    byte[] out = new byte[room + 12 + len + 16];
     byte[] nonce = new byte[12];
     RANDOM.nextBytes(nonce);
+    System.arraycopy(nonce, 0, out, room, 12);
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-    c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+    c.init(
+        Cipher.ENCRYPT_MODE,
+        new SecretKeySpec(key, "AES"),
+        new GCMParameterSpec(128, out, room, 12));
     c.updateAAD(aad);
-    byte[] ct = c.doFinal(plaintext);
-    return ByteBuffer.allocate(12 + ct.length).put(nonce).put(ct).array();
+    c.doFinal(plaintext, off, len, out, room + 12);
+    return out;
   }
 
   /** Returns null when the tag does not verify (wrong key or altered data). */
   static byte[] decrypt(byte[] key, byte[] wrapped, int offset, byte[] aad)
       throws GeneralSecurityException {
-    if (wrapped.length - offset < 12 + 16) {
+    return decrypt(key, wrapped, offset, wrapped.length - offset, aad);
+  }
+
+  /** Decrypts nonce || ciphertext+tag at {@code wrapped[offset, offset + length)}. */
+  static byte[] decrypt(byte[] key, byte[] wrapped, int offset, int length, byte[] aad)
+      throws GeneralSecurityException {
+    if (length < 12 + 16) {
       return null;
     }
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -39,7 +55,7 @@ final class AesGcm {
         new GCMParameterSpec(128, wrapped, offset, 12));
     c.updateAAD(aad);
     try {
-      return c.doFinal(wrapped, offset + 12, wrapped.length - offset - 12);
+      return c.doFinal(wrapped, offset + 12, length - 12);
     } catch (AEADBadTagException e) {
       return null;
     }

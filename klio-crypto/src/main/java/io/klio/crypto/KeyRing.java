@@ -8,6 +8,7 @@ import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.streamingaead.PredefinedStreamingAeadParameters;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
 import io.klio.api.ChunkHasher;
+import io.klio.api.ChunkSealer;
 import io.klio.api.error.PermanentException;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -142,18 +143,22 @@ public final class KeyRing {
     return new KeyRing(repositoryId, v, keys, chunkIdSecret);
   }
 
+  /** Data key {@code id}, or a {@link WrongKeyException} that names it and this repository. */
+  DataKey requireKey(int id) throws WrongKeyException {
+    return key(id)
+        .orElseThrow(
+            () ->
+                new WrongKeyException(
+                    "data key "
+                        + Integer.toUnsignedString(id)
+                        + " is not in the key ring of repository "
+                        + repositoryId
+                        + " (a key that was removed, or an object of another repository)"));
+  }
+
   /** The streaming AEAD of data key {@code id}. */
   StreamingAead streamingAead(int id) throws PermanentException {
-    DataKey k =
-        key(id)
-            .orElseThrow(
-                () ->
-                    new WrongKeyException(
-                        "data key "
-                            + Integer.toUnsignedString(id)
-                            + " is not in the key ring of repository "
-                            + repositoryId
-                            + " (a key that was removed, or an object of another repository)"));
+    DataKey k = requireKey(id);
     try {
       return primitives.computeIfAbsent(id, x -> primitive(k));
     } catch (UncheckedIOException e) {
@@ -174,6 +179,14 @@ public final class KeyRing {
   /** Keyed chunk ids: HMAC-SHA-256 with a key derived from the ring's chunk-id secret. */
   public ChunkHasher chunkHasher() {
     return new KeyedChunkHasher(chunkIdSecret);
+  }
+
+  /**
+   * Seals chunks and index objects of a chunk repository with this ring's data keys (scheme {@code
+   * aes256-gcm-keyed}); thread-safe.
+   */
+  public ChunkSealer chunkSealer() {
+    return new KeyRingChunkSealer(this);
   }
 
   byte[] serialize() {

@@ -1,5 +1,6 @@
 package io.klio.crypto;
 
+import static io.klio.testkit.io.ByteArrays.indexOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -173,18 +174,5 @@ class SealedObjectsTest {
   void warmUpStopsAtItsBudget() throws Exception {
     long ms = SealedObjects.warmUp(java.time.Duration.ofMillis(300));
     assertThat(ms).isBetween(0L, 5_000L);
-  }
-
-  private static int indexOf(byte[] hay, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= hay.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }

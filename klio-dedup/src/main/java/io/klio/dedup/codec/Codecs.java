@@ -1,5 +1,6 @@
 package io.klio.dedup.codec;
 
+import io.klio.api.error.PermanentException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -34,6 +35,28 @@ public final class Codecs {
     }
     return p.create(param);
   }
+
+  /**
+   * The codec that decodes what was stored with codec byte {@code id} (0 none, 1 zstd, 2 lz4; the
+   * level does not matter for decoding).
+   *
+   * @throws PermanentException for an unknown codec byte, naming it
+   */
+  public static Codec byId(int id) throws PermanentException {
+    return switch (id) {
+      case NoneCodec.ID -> NoneCodec.INSTANCE;
+      case ZstdCodec.ID -> DEFAULT_ZSTD;
+      case Lz4Codec.ID -> LZ4;
+      default ->
+          throw new PermanentException(
+              "unknown codec byte "
+                  + id
+                  + " (written by a newer Klio? known: 0 none, 1 zstd, 2 lz4)");
+    };
+  }
+
+  private static final Codec DEFAULT_ZSTD = new ZstdCodec(ZstdCodec.DEFAULT_LEVEL);
+  private static final Codec LZ4 = new Lz4Codec();
 
   /** The stored form of a chunk and the codec that made it. */
   public record Encoded(Codec codec, byte[] bytes) {}

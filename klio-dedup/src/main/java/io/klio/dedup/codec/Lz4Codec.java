@@ -16,6 +16,8 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  */
 public final class Lz4Codec implements Codec {
 
+  static final int ID = 2;
+
   private static final LZ4Factory FACTORY = LZ4Factory.fastestInstance();
   private final LZ4Compressor compressor = FACTORY.fastCompressor();
   private final LZ4SafeDecompressor decompressor = FACTORY.safeDecompressor();
@@ -27,7 +29,7 @@ public final class Lz4Codec implements Codec {
 
   @Override
   public int id() {
-    return 2;
+    return ID;
   }
 
   @Override

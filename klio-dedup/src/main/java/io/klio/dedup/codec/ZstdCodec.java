@@ -11,6 +11,8 @@ import java.util.Optional;
  */
 public final class ZstdCodec implements Codec {
 
+  static final int ID = 1;
+
   public static final int DEFAULT_LEVEL = 3;
   private final int level;
 
@@ -28,7 +30,7 @@ public final class ZstdCodec implements Codec {
 
   @Override
   public int id() {
-    return 1;
+    return ID;
   }
 
   public int level() {

@@ -6,17 +6,14 @@ import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobStore;
 import io.klio.storage.BlobStores;
-import java.io.BufferedReader;
+import io.klio.testkit.process.ChildJvm;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,35 +30,21 @@ class FsBlobStoreCrashIT {
     Random random = new Random();
     Set<BlobKey> acknowledged = new HashSet<>();
     for (int round = 0; round < 8; round++) {
-      Process writer =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Xmx128m",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  CrashingWriter.class.getName(),
-                  dir.toUri().toString(),
-                  Integer.toString(round))
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
-      BufferedReader out =
-          new BufferedReader(
-              new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8));
-      // wait until it has stored a few objects, then kill it at a random moment
-      int target = 3 + random.nextInt(20);
-      for (int stored = 0; stored < target; ) {
-        String line = out.readLine();
-        assertThat(line).as("writer output (did it die early?)").isNotNull();
-        acknowledged.add(BlobKey.of(line.substring("stored ".length())));
-        stored++;
-      }
-      Thread.sleep(random.nextInt(50));
-      // SIGKILL from outside, so that our end of its stdout stays open and we can read every
-      // acknowledgement it printed before it died
-      new ProcessBuilder("kill", "-9", Long.toString(writer.pid())).start().waitFor();
-      assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      for (String line; (line = out.readLine()) != null; ) {
-        acknowledged.add(BlobKey.of(line.substring("stored ".length())));
+      try (ChildJvm writer =
+          ChildJvm.start(
+              CrashingWriter.class, 128, dir.toUri().toString(), Integer.toString(round))) {
+        // wait until it has stored a few objects, then kill it at a random moment
+        int target = 3 + random.nextInt(20);
+        for (int stored = 0; stored < target; stored++) {
+          String line = writer.readLine();
+          assertThat(line).as("writer output (did it die early?)").isNotNull();
+          acknowledged.add(BlobKey.of(line.substring("stored ".length())));
+        }
+        Thread.sleep(random.nextInt(50));
+        writer.kill9();
+        for (String line : writer.remainingLines()) {
+          acknowledged.add(BlobKey.of(line.substring("stored ".length())));
+        }
       }
     }
 

@@ -1,0 +1,2 @@
+/** Child processes for crash tests. */
+package io.klio.testkit.process;
