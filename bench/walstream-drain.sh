@@ -11,55 +11,21 @@ cd "$(dirname "$0")/.."
 rounds=${1:-3}
 gb=${2:-2}
 work=${3:-/work/klio-bench-wal}
-bin=/usr/lib/postgresql/15/bin
-port=55432
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+. bench/lib/walbacklog.sh
 [[ -x /usr/bin/time ]] || { apt-get install -y -q time >/dev/null 2>&1 || true; }
 
 [[ -f klio-server/target/lib/klio-walstream-0.1.0-SNAPSHOT.jar ]] || mvn -q -B -ntp -DskipTests package
 
-cleanup() { as_pg "$bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true; }
-trap cleanup EXIT
-cleanup
-rm -rf "$work" && mkdir -p "$work/sock"
-[[ $(id -u) == 0 ]] && chown -R postgres: "$work"
-as_pg "$bin/initdb" -D "$work/pg" -U postgres --auth=trust --no-sync >/dev/null
-cat >>"$work/pg/postgresql.conf" <<CONF
-port = $port
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$work/sock'
-wal_level = replica
-max_wal_senders = 20
-max_replication_slots = 40
-max_wal_size = 64GB
-shared_buffers = 256MB
-CONF
-as_pg "$bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start >/dev/null
-psql() { "$bin/psql" -X -q -A -t -h 127.0.0.1 -p $port -U postgres -d postgres "$@"; }
-
+trap stop_bench_pg EXIT
+start_bench_pg
 modes=(default sync)
+slots=()
 for ((r = 0; r < rounds; r++)); do
   for m in "${modes[@]}"; do
-    psql -c "SELECT pg_create_physical_replication_slot('klio_${m}_$r', true)" >/dev/null
-    psql -c "SELECT pg_create_physical_replication_slot('ref_${m}_$r', true)" >/dev/null
+    slots+=("klio_${m}_$r" "ref_${m}_$r")
   done
 done
-start_lsn=$(psql -c "SELECT pg_current_wal_lsn()")
-echo "generating ${gb} GB of WAL from $start_lsn ..."
-psql -c "CREATE UNLOGGED TABLE src AS SELECT g, repeat(md5(g::text), 30) AS pad FROM generate_series(1, 200000) g" >/dev/null
-psql -c "CREATE TABLE t (g int, pad text)" >/dev/null
-while :; do
-  psql -c "INSERT INTO t SELECT * FROM src" >/dev/null
-  bytes=$(psql -c "SELECT pg_current_wal_lsn() - '$start_lsn'::pg_lsn")
-  ((bytes >= gb * 1024 * 1024 * 1024)) && break
-done
-end=$(psql -c "SELECT pg_current_wal_lsn()")
-for i in 1 2 3; do psql -c "SELECT pg_logical_emit_message(false, 'bench', 'past endpos'), pg_switch_wal()" >/dev/null; done
-backlog=$(psql -c "SELECT '$end'::pg_lsn - '$start_lsn'::pg_lsn")
-echo "backlog: $backlog bytes, end $end"
-
-# warm the page cache so that neither tool pays alone for reading the new WAL from disk
-cat "$work"/pg/pg_wal/0* >/dev/null
+make_backlog "$gb" "${slots[@]}"
 
 export PGPASSWORD=unused
 conn="host=127.0.0.1 port=$port user=postgres"
@@ -95,7 +61,6 @@ for ((r = 0; r < rounds; r++)); do
   done
 done
 
-median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo "--- $rounds rounds, backlog $((backlog / 1048576)) MiB, $(nproc) cores"
 for m in "${modes[@]}"; do
   k=$(median "${times[k_$m]}"); p=$(median "${times[r_$m]}")

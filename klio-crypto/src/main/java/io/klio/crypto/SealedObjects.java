@@ -119,7 +119,7 @@ public final class SealedObjects {
                 + ring.get().repositoryId()
                 + " is: refusing it (it may have been replaced)");
       }
-      return new Opened(h, new PlainOpener(key, sealed, h.plaintextLength()));
+      return new Opened(h, new PlainOpener(key, sealed, storedLength(h)));
     }
     if (ring.isEmpty()) {
       throw new PermanentException(
@@ -137,7 +137,16 @@ public final class SealedObjects {
       throw new CorruptObjectException(
           "object '" + key + "' cannot be decrypted: " + e.getMessage(), e);
     }
-    return new Opened(h, new CheckedDecryptor(key, plain, h.plaintextLength()));
+    return new Opened(h, new CheckedDecryptor(key, plain, storedLength(h)));
+  }
+
+  /**
+   * The payload length to check at the end: the header's plaintext length is the length before
+   * compression, so it is the payload's length only when the codec is none (the codec's own
+   * checksum and the caller's decoding check the rest).
+   */
+  private static long storedLength(ObjectHeader h) {
+    return h.codec() == 0 ? h.plaintextLength() : ObjectHeader.UNKNOWN_LENGTH;
   }
 
   static byte[] aad(byte[] header, BlobKey key) {

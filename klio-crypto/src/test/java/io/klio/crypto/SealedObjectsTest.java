@@ -46,6 +46,21 @@ class SealedObjectsTest {
     return s.open(key, new ByteArrayInputStream(sealed)).payload().readAllBytes();
   }
 
+  /** With a codec, the header's length is the length before compression, not the payload's. */
+  @Test
+  void aCompressedPayloadIsNotCheckedAgainstTheUncompressedLength() throws Exception {
+    for (SealedObjects s :
+        new SealedObjects[] {SealedObjects.plain(), SealedObjects.encrypted(RING)}) {
+      byte[] compressed = random(1000, 9);
+      byte[] sealed =
+          s.seal(KEY, 1, 1, 16 << 20, new ByteArrayInputStream(compressed)).readAllBytes();
+      SealedObjects.Opened o = s.open(KEY, new ByteArrayInputStream(sealed));
+      assertThat(o.payload().readAllBytes()).isEqualTo(compressed);
+      assertThat(o.header().plaintextLength()).isEqualTo(16 << 20);
+      assertThat(o.header().codec()).isEqualTo(1);
+    }
+  }
+
   @Test
   void roundTripsInBothModes() throws Exception {
     for (SealedObjects s :

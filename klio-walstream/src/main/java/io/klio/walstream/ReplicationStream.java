@@ -57,6 +57,12 @@ public final class ReplicationStream {
         return new Keepalive((ReplicationMessage.PrimaryKeepalive) rm);
       } else if (m instanceof CopyDone) {
         return finish();
+      } else if (m instanceof CommandComplete) {
+        // a walsender that shuts down ends the COPY with CommandComplete alone and exits
+        ended = true;
+        throw new io.klio.api.error.RetryableException(
+            "the server ended the replication stream (it is shutting down); reconnect when it is"
+                + " back");
       } else if (m instanceof ErrorResponse e) {
         ended = true;
         PostgresException error = new PostgresException("replication stream", e.fields());

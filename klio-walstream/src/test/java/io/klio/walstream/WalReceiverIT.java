@@ -63,6 +63,33 @@ class WalReceiverIT {
     assertThat(slot).isLessThanOrEqualTo(end);
   }
 
+  /** A server that shuts down ends the stream as a retryable failure: receivers reconnect. */
+  @ParameterizedTest
+  @MethodSource("versions")
+  void aServerShutdownIsRetryable(int major) throws Exception {
+    PostgresServer s = pg.start(PostgresConfig.of(major));
+    try (DirectoryWalSink sink = new DirectoryWalSink(tmp.resolve("wal"))) {
+      WalReceiver receiver =
+          new WalReceiver(Wal.tcp(s), sink, WalReceiverOptions.defaults().withSlot("klio", true));
+      java.util.concurrent.CompletableFuture<Throwable> outcome =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return new AssertionError("run() returned " + receiver.run());
+                } catch (Throwable t) {
+                  return t;
+                }
+              });
+      while (!receiver.receivedLsn().isValid()) {
+        Thread.sleep(20);
+      }
+      s.stop();
+      assertThat(outcome.get(60, java.util.concurrent.TimeUnit.SECONDS))
+          .isInstanceOf(io.klio.api.error.RetryableException.class)
+          .hasMessageContaining("shutting down");
+    }
+  }
+
   static List<String> completeSegments(Path dir) throws Exception {
     try (Stream<Path> files = Files.list(dir)) {
       return files

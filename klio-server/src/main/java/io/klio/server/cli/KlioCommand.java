@@ -18,6 +18,9 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", "Documentation: docs/ in the Klio repository."},
     subcommands = {
+      ServerCommand.class,
+      SendWalCommand.class,
+      GetWalCommand.class,
       ReceiveWalCommand.class,
       KeysCommand.class,
       picocli.CommandLine.HelpCommand.class

@@ -2,6 +2,7 @@ package io.klio.server.cli;
 
 import io.klio.api.Lsn;
 import io.klio.api.error.KlioException;
+import io.klio.server.config.Logging;
 import io.klio.walstream.ConnectionSettings;
 import io.klio.walstream.ConnectionStrings;
 import io.klio.walstream.PgConnection;
@@ -113,9 +114,7 @@ public final class ReceiveWalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
-    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
-    System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+    Logging.configure(Logging.Format.TEXT, verbose ? "info" : "warn");
     if (createSlot && dropSlot) {
       return fail("cannot use --create-slot together with --drop-slot");
     }

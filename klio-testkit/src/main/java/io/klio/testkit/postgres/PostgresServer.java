@@ -205,43 +205,86 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Makes a streaming standby of this server from a cold copy: stops this server cleanly, copies
-   * its data directory, starts this server again, then starts the copy as a standby that streams
-   * from it (as {@link #REPLICATION_USER}). Promote it with {@link #promote()}.
+   * A cold copy of this server, as a backup taken with the server stopped: stops this server
+   * cleanly, copies its data directory, starts this server again. The copy gets its own port and is
+   * not started; start it in archive recovery ({@link #startRecovery}).
    */
-  public PostgresServer createStandby() {
-    Path standbyRoot = newRoot("pg" + config.major() + "-standby");
+  public PostgresServer coldCopy() {
+    Path copyRoot = newRoot("pg" + config.major() + "-copy");
     stop();
     Processes.runChecked(
-        List.of("cp", "-a", dataDirectory().toString(), standbyRoot.resolve("data").toString()),
+        List.of("cp", "-a", dataDirectory().toString(), copyRoot.resolve("data").toString()),
         Map.of());
     start();
-    PostgresServer standby = new PostgresServer(config, standbyRoot, password, tls);
+    PostgresServer copy = new PostgresServer(config, copyRoot, password, tls);
     try {
-      Files.deleteIfExists(standby.dataDirectory().resolve("postmaster.pid"));
-      Files.deleteIfExists(standby.dataDirectory().resolve("postmaster.opts"));
+      Files.deleteIfExists(copy.dataDirectory().resolve("postmaster.pid"));
+      Files.deleteIfExists(copy.dataDirectory().resolve("postmaster.opts"));
       if (tls != null) {
-        copyTree(root.resolve("tls"), standbyRoot.resolve("tls"));
+        copyTree(root.resolve("tls"), copyRoot.resolve("tls"));
       }
-      standby.port = freePort();
-      standby.writeTestConf();
-      ClusterFiles.appendConf(
-          standby.dataDirectory(),
-          Map.of(
-              "primary_conninfo",
-              "'host=127.0.0.1 port="
-                  + port
-                  + " user="
-                  + REPLICATION_USER
-                  + " password="
-                  + password
-                  + " application_name=standby'"));
-      Files.createFile(standby.dataDirectory().resolve("standby.signal"));
-      Processes.chownToPostgres(standbyRoot);
+      copy.port = freePort();
+      copy.writeTestConf();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    standby.start();
+    return copy;
+  }
+
+  /**
+   * Starts this copy in archive recovery with {@code settings} (such as {@code restore_command},
+   * values quoted as in postgresql.conf) and {@code recovery.signal}; returns once it accepts
+   * connections (recovery may still be running: see {@link #awaitRecoveryEnd}).
+   */
+  public void startRecovery(Map<String, String> settings) {
+    startWithSignal(settings, "recovery.signal");
+  }
+
+  private void startWithSignal(Map<String, String> settings, String signal) {
+    try {
+      ClusterFiles.appendConf(dataDirectory(), settings);
+      Files.createFile(dataDirectory().resolve(signal));
+      Processes.chownToPostgres(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    start();
+  }
+
+  /** Waits until recovery has ended (the server was promoted and accepts writes). */
+  public void awaitRecoveryEnd(java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!"f".equals(sql("SELECT pg_is_in_recovery()"))) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "recovery did not end within " + timeout + "; see " + logFile());
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /**
+   * Makes a streaming standby of this server from a cold copy ({@link #coldCopy}) that streams from
+   * it as {@link #REPLICATION_USER}. Promote it with {@link #promote()}.
+   */
+  public PostgresServer createStandby() {
+    PostgresServer standby = coldCopy();
+    standby.startWithSignal(
+        Map.of(
+            "primary_conninfo",
+            "'host=127.0.0.1 port="
+                + port
+                + " user="
+                + REPLICATION_USER
+                + " password="
+                + password
+                + " application_name=standby'"),
+        "standby.signal");
     return standby;
   }
 

@@ -26,15 +26,32 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code main} with {@code -Xmx<heapMiB>m} and {@code args}; stderr goes to ours. */
   public static ChildJvm start(Class<?> main, int heapMiB, String... args) throws IOException {
+    return start(main, heapMiB, false, args);
+  }
+
+  /** Like {@link #start}, with its stderr merged into the lines {@link #readLine} reads. */
+  public static ChildJvm startMerged(Class<?> main, int heapMiB, String... args)
+      throws IOException {
+    return start(main, heapMiB, true, args);
+  }
+
+  private static ChildJvm start(Class<?> main, int heapMiB, boolean merge, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + heapMiB + "m");
+    command.add("-XX:TieredStopAtLevel=1"); // starts faster; crash tests restart JVMs often
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
     command.addAll(List.of(args));
-    return new ChildJvm(
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+    ProcessBuilder pb = new ProcessBuilder(command);
+    if (merge) {
+      pb.redirectErrorStream(true);
+    } else {
+      pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+    }
+    return new ChildJvm(pb.start());
   }
 
   /** The next line it printed, or null when it exited. */
@@ -60,6 +77,14 @@ public final class ChildJvm implements AutoCloseable {
       lines.add(line);
     }
     return lines;
+  }
+
+  /** Waits for it to exit (at most {@code seconds}) and returns its exit status. */
+  public int exitValue(long seconds) throws IOException, InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      throw new IOException("process " + process.pid() + " still runs after " + seconds + " s");
+    }
+    return process.exitValue();
   }
 
   public Process process() {

@@ -129,12 +129,17 @@ public final class DirectoryWalSink implements WalSink {
     return sysid == 0 ? Optional.empty() : Optional.of(new SystemIdentifier(sysid));
   }
 
+  /**
+   * Prepares for a new stream. A segment left open by the previous stream is closed (fsynced, kept
+   * as {@code .partial}): the new stream starts again at that segment's start.
+   */
   @Override
-  public void open(StreamInfo info, DurabilityListener durabilityListener) {
+  public void open(StreamInfo info, DurabilityListener durabilityListener) throws IOException {
     if (size != null && !size.equals(info.segmentSize())) {
       throw new IllegalStateException(
           "the segment size changed from " + size + " to " + info.segmentSize());
     }
+    closeCurrent(false);
     this.size = info.segmentSize();
     this.listener = durabilityListener;
   }

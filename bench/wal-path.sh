@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# The WAL path against pg_receivewal, side by side in one run, alternating which tool goes first:
+#  1. catch-up: send-wal -> Klio server (mTLS, zstd, encryption on) draining a >= 2 GB backlog held
+#     by replication slots, against pg_receivewal draining the same backlog; the server's peak RSS;
+#  2. pgbench TPS with Klio as the synchronous standby (synchronous_standby_names = 'klio', send-wal
+#     synchronous: true) against pg_receivewal --synchronous as the synchronous standby.
+#   bench/wal-path.sh [rounds=3] [backlog-GB=2] [pgbench-seconds=15] [work-dir=/work/klio-bench-walpath]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+gb=${2:-2}
+secs=${3:-15}
+work=${4:-/work/klio-bench-walpath}
+port=55440
+gport=55441
+hport=55442
+. bench/lib/walbacklog.sh
+[[ -x /usr/bin/time ]] || { apt-get install -y -q time >/dev/null 2>&1 || true; }
+[[ -f klio-server/target/lib/klio-walstream-0.1.0-SNAPSHOT.jar ]] || mvn -q -B -ntp -DskipTests package
+klio=(java -Xmx512m ${KLIO_JAVA_OPTS:-} -cp "klio-server/target/klio-server-0.1.0-SNAPSHOT.jar:klio-server/target/lib/*" io.klio.server.cli.Main)
+
+cleanup() {
+  pkill -f "io.klio.server.cli.Main (server|send-wal)" 2>/dev/null || true
+  pkill -f "pg_receivewal.*$port" 2>/dev/null || true
+  stop_bench_pg
+}
+trap cleanup EXIT
+start_bench_pg
+slots=()
+for ((r = 0; r < rounds; r++)); do slots+=("klio_$r" "ref_$r" "klios_$r" "refs_$r"); done
+
+# TLS material: a CA, the server's certificate, the client's (CN = the cluster)
+tls=$work/tls
+mkdir -p "$tls"
+cert() { # name cn [san]
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$tls/$1.key.pem" \
+    -subj "/CN=$2" -out "$tls/$1.csr" 2>/dev/null
+  openssl pkcs8 -topk8 -nocrypt -in "$tls/$1.key.pem" -out "$tls/$1.key"
+  printf "%s" "${3:+subjectAltName=$3}" >"$tls/$1.ext"
+  openssl x509 -req -in "$tls/$1.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial \
+    -days 2 -out "$tls/$1.crt" ${3:+-extfile "$tls/$1.ext"} 2>/dev/null
+}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$tls/ca.key" \
+  -subj "/CN=bench CA" -days 2 -out "$tls/ca.crt" 2>/dev/null
+cert server localhost "DNS:localhost,IP:127.0.0.1"
+cert client bench
+"${klio[@]}" keys generate-kek --out "$work/kek" >/dev/null
+
+server_yaml() { # tier1
+  cat <<YAML
+listen: 127.0.0.1:$gport
+tier1:
+  path: $1
+tls:
+  certificate: $tls/server.crt
+  key: $tls/server.key
+  clientCa: $tls/ca.crt
+encryption:
+  kek: file:$work/kek
+http:
+  listen: 127.0.0.1:$hport
+log:
+  level: warn
+YAML
+}
+client_yaml() { # slot synchronous
+  cat <<YAML
+cluster: bench
+server: 127.0.0.1:$gport
+tls:
+  certificate: $tls/client.crt
+  key: $tls/client.key
+  ca: $tls/ca.crt
+  serverName: localhost
+postgres:
+  connection: host=127.0.0.1 port=$port user=postgres
+  slot: $1
+  synchronous: $2
+log:
+  level: warn
+YAML
+}
+server_pid=
+start_server() { # tier1
+  rm -rf "$1"
+  "${klio[@]}" keys generate --repository "file:$1" --kek "file:$work/kek" >/dev/null
+  server_yaml "$1" >"$work/server.yaml"
+  /usr/bin/time -f "%M" -o "$work/server.rss" "${klio[@]}" server start --config "$work/server.yaml" &
+  server_pid=$!
+  until curl -sf "http://127.0.0.1:$hport/readyz" >/dev/null; do sleep 0.1; done
+}
+stop_server() { kill "$server_pid"; wait "$server_pid" || true; }
+durable() { curl -sf "http://127.0.0.1:$hport/metrics" | awk '/^klio_wal_durable_lsn_bytes/ {print $2}'; }
+end_bytes() { psql -c "SELECT '$end'::pg_lsn - '0/0'::pg_lsn"; }
+
+run_klio() { # slot -> seconds and server peak RSS KiB
+  start_server "$work/tier1"
+  client_yaml "$1" false >"$work/client.yaml"
+  local target t0 pid
+  target=$(end_bytes)
+  t0=$(date +%s.%N)
+  "${klio[@]}" send-wal --config "$work/client.yaml" &
+  pid=$!
+  until d=$(durable) && [[ -n $d ]] && ((d >= target)); do sleep 0.05; done
+  local t1; t1=$(date +%s.%N)
+  kill "$pid"; wait "$pid" || true
+  stop_server
+  echo "$(awk "BEGIN{print $t1 - $t0}") $(tail -n 1 "$work/server.rss")"
+}
+run_ref() {
+  rm -rf "$work/ref" && mkdir -p "$work/ref"
+  local t0; t0=$(date +%s.%N)
+  "$bin/pg_receivewal" -d "host=127.0.0.1 port=$port user=postgres" -S "$1" -D "$work/ref" -E "$end" -n
+  awk "BEGIN{print $(date +%s.%N) - $t0}"
+}
+
+make_backlog "$gb" "${slots[@]}"
+declare -A times
+rss_max=0
+for ((r = 0; r < rounds; r++)); do
+  if ((r % 2 == 0)); then
+    kr=$(run_klio "klio_$r"); rt=$(run_ref "ref_$r")
+  else
+    rt=$(run_ref "ref_$r"); kr=$(run_klio "klio_$r")
+  fi
+  kt=${kr% *}; rss=${kr#* }
+  ((rss > rss_max)) && rss_max=$rss
+  times[k]+="$kt "; times[r]+="$rt "
+  echo "catch-up round $((r + 1)): klio ${kt}s (server peak RSS ${rss} KiB)  pg_receivewal ${rt}s" >&2
+done
+
+# synchronous standby: pgbench TPS
+psql -c "DROP TABLE t, src" >/dev/null
+"$bin/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
+sync_to() { psql -c "ALTER SYSTEM SET synchronous_standby_names = '$1'" >/dev/null; psql -c "SELECT pg_reload_conf()" >/dev/null; }
+await_sync() { until [[ $(psql -c "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$1' AND sync_state = 'sync' AND state = 'streaming'") == 1 ]]; do sleep 0.2; done; }
+tps() { "$bin/pgbench" -T "$secs" -c 4 -j 2 -h 127.0.0.1 -p "$port" -U postgres postgres 2>/dev/null | awk '/^tps/ {print $3}'; }
+tps_klio() {
+  start_server "$work/tier1"
+  client_yaml "$1" true >"$work/client.yaml"
+  sync_to klio
+  "${klio[@]}" send-wal --config "$work/client.yaml" &
+  local pid=$!
+  await_sync klio
+  local t; t=$(tps)
+  kill "$pid"; wait "$pid" || true
+  sync_to ''
+  stop_server
+  echo "$t"
+}
+tps_ref() {
+  rm -rf "$work/ref" && mkdir -p "$work/ref"
+  sync_to pg_receivewal
+  "$bin/pg_receivewal" -d "host=127.0.0.1 port=$port user=postgres application_name=pg_receivewal" \
+    -S "$1" -D "$work/ref" --synchronous -n &
+  local pid=$!
+  await_sync pg_receivewal
+  local t; t=$(tps)
+  kill "$pid"; wait "$pid" || true
+  sync_to ''
+  echo "$t"
+}
+for ((r = 0; r < rounds; r++)); do
+  if ((r % 2 == 0)); then
+    kt=$(tps_klio "klios_$r"); rt=$(tps_ref "refs_$r")
+  else
+    rt=$(tps_ref "refs_$r"); kt=$(tps_klio "klios_$r")
+  fi
+  times[kt]+="$kt "; times[rt]+="$rt "
+  echo "sync round $((r + 1)): klio $kt tps  pg_receivewal $rt tps" >&2
+done
+
+k=$(median "${times[k]}"); p=$(median "${times[r]}")
+kt=$(median "${times[kt]}"); pt=$(median "${times[rt]}")
+echo "--- $rounds rounds, backlog $((backlog / 1048576)) MiB, $(nproc) cores"
+awk -v k="$k" -v p="$p" -v b="$backlog" 'BEGIN {
+  printf "catch-up: klio %.1f MB/s (median %.2fs)  pg_receivewal %.1f MB/s (median %.2fs)  ratio %.2f\n",
+    b / 1e6 / k, k, b / 1e6 / p, p, p / k }'
+echo "klio server peak RSS: $((rss_max / 1024)) MiB"
+awk -v k="$kt" -v p="$pt" 'BEGIN { printf "sync pgbench: klio %.0f tps  pg_receivewal %.0f tps  ratio %.2f\n", k, p, k / p }'

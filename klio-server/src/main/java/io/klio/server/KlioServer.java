@@ -1,0 +1,210 @@
+package io.klio.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.klio.crypto.Keks;
+import io.klio.crypto.KeyRing;
+import io.klio.crypto.KeyRingStore;
+import io.klio.crypto.SealedObjects;
+import io.klio.server.config.ConfigException;
+import io.klio.server.config.ServerConfig;
+import io.klio.server.grpc.ClientIdentity;
+import io.klio.server.wal.AdminServiceImpl;
+import io.klio.server.wal.Archives;
+import io.klio.server.wal.ClusterArchive;
+import io.klio.server.wal.Metrics;
+import io.klio.server.wal.WalServiceImpl;
+import io.klio.storage.BlobStore;
+import io.klio.storage.BlobStores;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Klio server: Tier 1 WAL archives of several clusters behind the gRPC API (mTLS by default),
+ * with Prometheus metrics and health endpoints over HTTP.
+ */
+public final class KlioServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KlioServer.class);
+
+  private final BlobStore store;
+  private final Archives archives;
+  private final Server grpc;
+  private final HttpServer http;
+  private volatile boolean ready;
+
+  private KlioServer(BlobStore store, Archives archives, Server grpc, HttpServer http) {
+    this.store = store;
+    this.archives = archives;
+    this.grpc = grpc;
+    this.http = http;
+  }
+
+  public static KlioServer start(ServerConfig.Resolved c, String version) throws IOException {
+    Files.createDirectories(c.tier1());
+    BlobStore store = BlobStores.open(c.tier1().toUri().toString());
+    SealedObjects sealed;
+    if (c.kek().isPresent()) {
+      KeyRingStore rings = new KeyRingStore(store);
+      if (rings.latestVersion().isEmpty()) {
+        throw new ConfigException(
+            "encryption.kek is set but Tier 1 ("
+                + c.tier1()
+                + ") has no key ring; create one with: klio keys generate --repository "
+                + c.tier1().toUri()
+                + " --kek <the same key source>");
+      }
+      KeyRing ring = rings.load(Keks.open(c.kek().get()));
+      sealed = SealedObjects.encrypted(ring);
+      LOG.info(
+          "encryption at rest on: repository {}, active data key {}",
+          ring.repositoryId(),
+          ring.activeKey().id());
+      Thread warm =
+          new Thread(
+              () -> {
+                try {
+                  long ms = SealedObjects.warmUp(Duration.ofSeconds(15));
+                  LOG.info("encryption path warmed up in {} ms", ms);
+                } catch (IOException e) {
+                  LOG.warn("encryption warm-up failed: {}", e.getMessage());
+                }
+              },
+              "klio-crypto-warmup");
+      warm.setDaemon(true);
+      warm.start();
+    } else {
+      sealed = SealedObjects.plain();
+      LOG.warn("encryption at rest is OFF: no encryption.kek configured");
+    }
+    Archives archives = new Archives(store, c.tier1(), sealed, c.compression());
+    Metrics metrics = new Metrics();
+    boolean tls = c.tls().isPresent();
+    NettyServerBuilder b =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(c.listen().getHostString(), c.listen().getPort()))
+            .maxInboundMessageSize(16 << 20)
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true);
+    if (tls) {
+      ServerConfig.TlsFiles f = c.tls().get();
+      b.sslContext(
+          GrpcSslContexts.forServer(f.certificate().toFile(), f.key().toFile())
+              .trustManager(f.clientCa().toFile())
+              .clientAuth(ClientAuth.REQUIRE)
+              .build());
+    } else {
+      LOG.warn("*****************************************************************");
+      LOG.warn("INSECURE MODE: no TLS, no client authentication. Any client can");
+      LOG.warn("read and write the WAL of every cluster. Local development only.");
+      LOG.warn("*****************************************************************");
+    }
+    b.addService(
+        ServerInterceptors.intercept(
+            new WalServiceImpl(archives, metrics, c.flushInterval()),
+            ClientIdentity.interceptor(tls)));
+    b.addService(
+        ServerInterceptors.intercept(
+            new AdminServiceImpl(archives, c.admins(), version), ClientIdentity.interceptor(tls)));
+    Server grpc = b.build().start();
+    HttpServer http = null;
+    KlioServer server;
+    if (c.http().isPresent()) {
+      InetSocketAddress a = c.http().get();
+      http = HttpServer.create(new InetSocketAddress(a.getHostString(), a.getPort()), 16);
+      server = new KlioServer(store, archives, grpc, http);
+      KlioServer s = server;
+      http.createContext(
+          "/metrics",
+          ex -> respond(ex, 200, "text/plain; version=0.0.4", metrics.render(archives)));
+      http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
+      http.createContext(
+          "/readyz",
+          ex ->
+              respond(ex, s.ready ? 200 : 503, "text/plain", s.ready ? "ready\n" : "not ready\n"));
+      http.start();
+    } else {
+      server = new KlioServer(store, archives, grpc, null);
+    }
+    server.ready = true;
+    LOG.info(
+        "Klio server {} listening on {} ({}), Tier 1 at {}{}",
+        version,
+        grpc.getListenSockets(),
+        tls ? "mTLS" : "INSECURE",
+        c.tier1(),
+        http == null
+            ? ""
+            : ", metrics on http://"
+                + http.getAddress().getHostString()
+                + ":"
+                + http.getAddress().getPort()
+                + "/metrics");
+    return server;
+  }
+
+  private static void respond(HttpExchange ex, int status, String type, String body)
+      throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(status, b.length);
+    try (OutputStream o = ex.getResponseBody()) {
+      o.write(b);
+    }
+  }
+
+  /** The gRPC port (useful when configured as 0). */
+  public int port() {
+    return ((InetSocketAddress) grpc.getListenSockets().get(0)).getPort();
+  }
+
+  /** The HTTP port, or -1 when HTTP is off. */
+  public int httpPort() {
+    return http == null ? -1 : http.getAddress().getPort();
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    grpc.awaitTermination();
+  }
+
+  /**
+   * Graceful shutdown: stop accepting calls; let each WAL stream write, flush and acknowledge what
+   * it already received, then complete; stop the archivers after their current segment.
+   */
+  @Override
+  public void close() throws IOException {
+    ready = false;
+    LOG.info("shutting down: no new calls; flushing and acknowledging open WAL streams");
+    grpc.shutdown();
+    for (ClusterArchive a : archives.all()) {
+      a.endStream();
+    }
+    try {
+      if (!grpc.awaitTermination(10, TimeUnit.SECONDS)) {
+        grpc.shutdownNow();
+        grpc.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      grpc.shutdownNow();
+    }
+    archives.close();
+    if (http != null) {
+      http.stop(0);
+    }
+    store.close();
+    LOG.info("stopped");
+  }
+}

@@ -1,0 +1,234 @@
+package io.klio.server.cli;
+
+import io.grpc.ManagedChannel;
+import io.klio.api.ClusterName;
+import io.klio.api.WalFileName;
+import io.klio.api.WalSegmentSize;
+import io.klio.api.error.NotFoundException;
+import io.klio.api.error.PermanentException;
+import io.klio.api.error.RetryableException;
+import io.klio.server.client.Channels;
+import io.klio.server.client.WalFetcher;
+import io.klio.server.config.ClientConfig;
+import io.klio.server.config.ConfigException;
+import io.klio.server.config.Logging;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code klio get-wal WALNAME DESTINATION}: PostgreSQL's {@code restore_command}. */
+@Command(
+    name = "get-wal",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Fetches a WAL file from the Klio server for PostgreSQL's recovery:",
+      "  restore_command = 'klio get-wal --config /etc/klio/client.yaml %f %p'",
+      "Serves the .partial of the newest segment when the segment itself is not archived.",
+      "Prefetches the next getWal.prefetch segments into getWal.spool.",
+      "Exit status: 0 fetched; 1 not in the archive. Failures that must not end recovery early",
+      "exit above 125, which makes PostgreSQL stop instead of promoting with WAL missing:",
+      "250 invalid configuration or request (wrong certificate, another cluster);",
+      "251 the server could not be reached within getWal.timeout;",
+      "252 DESTINATION exists with different content (refused)."
+    })
+public final class GetWalCommand implements java.util.concurrent.Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GetWalCommand.class);
+
+  /** Exit statuses above 125: PostgreSQL stops recovery instead of treating them as "no file". */
+  static final int INVALID = 250;
+
+  static final int UNREACHABLE = 251;
+  static final int REFUSED = 252;
+
+  private static final WalSegmentSize ANY = WalSegmentSize.ofBytes(WalSegmentSize.MIN_BYTES);
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "the client configuration (default: $KLIO_CLIENT_CONFIG, else /etc/klio/client.yaml)")
+  Path config;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "WALNAME",
+      description = "the file PostgreSQL asks for (%f)")
+  String name;
+
+  @Parameters(index = "1", paramLabel = "DESTINATION", description = "where to write it (%p)")
+  Path destination;
+
+  @Override
+  public Integer call() throws Exception {
+    Path file =
+        config != null
+            ? config
+            : Path.of(System.getenv().getOrDefault("KLIO_CLIENT_CONFIG", "/etc/klio/client.yaml"));
+    ClientConfig.Resolved c;
+    try {
+      c = ClientConfig.load(file);
+    } catch (ConfigException e) {
+      System.err.println("klio get-wal: invalid configuration: " + e.getMessage());
+      return INVALID;
+    }
+    Logging.configure(c.logFormat(), c.logLevel());
+    WalFileName wal;
+    try {
+      wal = WalFileName.parse(name, ANY);
+    } catch (IllegalArgumentException e) {
+      LOG.error("{}", e.getMessage());
+      return INVALID;
+    }
+    ManagedChannel channel = Channels.open(c);
+    try {
+      WalFetcher fetcher = new WalFetcher(channel, ClusterName.of(c.cluster()));
+      byte[] content;
+      Path spooled = c.spool().map(s -> s.resolve(name)).orElse(null);
+      if (spooled != null && Files.exists(spooled)) {
+        content = Files.readAllBytes(spooled);
+        LOG.info("{} from the spool", name);
+      } else {
+        WalFetcher.File f;
+        try {
+          f = fetchWithRetries(fetcher, name, c.getWalTimeout().toSeconds());
+        } catch (NotFoundException e) {
+          LOG.info("{} not found in the archive of cluster {}", name, c.cluster());
+          return 1;
+        } catch (RetryableException e) {
+          LOG.error(
+              "could not reach the Klio server at {} within {} s: {}",
+              c.server(),
+              c.getWalTimeout().toSeconds(),
+              e.getMessage());
+          return UNREACHABLE;
+        } catch (PermanentException e) {
+          LOG.error("{}", e.getMessage());
+          return INVALID;
+        }
+        content = f.content();
+        if (f.partial()) {
+          LOG.info("{}: only its .partial is archived (the newest segment); serving that", name);
+        }
+      }
+      if (Files.exists(destination)) {
+        if (Arrays.equals(Files.readAllBytes(destination), content)) {
+          LOG.info("{} already at {} with the same content", name, destination);
+          return 0;
+        }
+        LOG.error(
+            "refusing to overwrite {}: it exists with different content than {} in the archive",
+            destination,
+            name);
+        return REFUSED;
+      }
+      WalFetcher.writeDurably(destination, content);
+      if (spooled != null) {
+        Files.deleteIfExists(spooled);
+      }
+      if (wal instanceof WalFileName.Segment && c.spool().isPresent() && c.prefetch() > 0) {
+        Optional<WalSegmentSize> size = fetcher.segmentSize();
+        if (size.isPresent()) {
+          prefetch(
+              fetcher, WalFileName.Segment.parse(name, size.get()), c.spool().get(), c.prefetch());
+        }
+      }
+      return 0;
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static WalFetcher.File fetchWithRetries(WalFetcher fetcher, String name, long timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+    long pause = 250;
+    while (true) {
+      long left = TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
+      try {
+        return fetcher.fetch(name, Math.max(1, left));
+      } catch (RetryableException e) {
+        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) > deadline) {
+          throw e;
+        }
+        LOG.warn("fetching {}: {}; retrying", name, e.getMessage());
+        Thread.sleep(pause);
+        pause = Math.min(pause * 2, 5000);
+      }
+    }
+  }
+
+  /**
+   * Fetches the next {@code n} segments in parallel into the spool (complete ones only), and
+   * removes spooled segments older than {@code after}.
+   */
+  private static void prefetch(WalFetcher fetcher, WalFileName.Segment after, Path spool, int n)
+      throws IOException, InterruptedException {
+    Files.createDirectories(spool);
+    try (Stream<Path> s = Files.list(spool)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String f = p.getFileName().toString();
+        if (f.length() == 24 && f.compareTo(after.toString()) <= 0) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (NoSuchFileException ignored) {
+      // nothing spooled
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      List<Future<?>> jobs = new ArrayList<>();
+      String next = after.toString();
+      for (int i = 0; i < n; i++) {
+        WalFileName.Segment seg = WalFileName.Segment.parse(next, after.size()).next();
+        next = seg.toString();
+        String name = next;
+        Path target = spool.resolve(name);
+        if (Files.exists(target)) {
+          continue;
+        }
+        jobs.add(
+            pool.submit(
+                () -> {
+                  try {
+                    WalFetcher.File f = fetcher.fetch(name, 30);
+                    if (!f.partial()) {
+                      Path tmp = spool.resolve("." + name + ".prefetch");
+                      Files.write(tmp, f.content());
+                      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                    }
+                  } catch (IOException e) {
+                    LOG.debug("prefetch of {} stopped: {}", name, e.getMessage());
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> j : jobs) {
+        try {
+          j.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
+          LOG.debug("prefetch: {}", e.getMessage());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

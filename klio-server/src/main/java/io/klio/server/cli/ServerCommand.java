@@ -1,0 +1,80 @@
+package io.klio.server.cli;
+
+import io.klio.server.KlioServer;
+import io.klio.server.config.ConfigException;
+import io.klio.server.config.Logging;
+import io.klio.server.config.ServerConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code klio server start}: runs the server until SIGTERM/SIGINT, then shuts down gracefully. */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = "The Klio server: Tier 1 WAL archives behind the gRPC API.",
+    subcommands = {ServerCommand.Start.class})
+public final class ServerCommand implements Runnable {
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this), "a subcommand is required: klio server start --config FILE");
+  }
+
+  @Command(
+      name = "start",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Starts the server with a configuration file (docs/configuration.md) and runs it until",
+        "SIGTERM or SIGINT; then it stops accepting calls, flushes and acknowledges open WAL",
+        "streams, and exits. Exit status 2: the configuration is invalid."
+      })
+  static final class Start implements Callable<Integer> {
+
+    @Option(
+        names = "--config",
+        required = true,
+        paramLabel = "FILE",
+        description = "the server configuration (YAML)")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      ServerConfig.Resolved c;
+      try {
+        c = ServerConfig.load(config);
+      } catch (ConfigException e) {
+        System.err.println("klio server: invalid configuration: " + e.getMessage());
+        return 2;
+      }
+      Logging.configure(c.logFormat(), c.logLevel());
+      KlioServer server;
+      try {
+        server = KlioServer.start(c, KlioVersion.version());
+      } catch (ConfigException e) {
+        System.err.println("klio server: cannot start: " + e.getMessage());
+        return 2;
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      server.close();
+                    } catch (Exception e) {
+                      System.err.println("klio server: error while stopping: " + e.getMessage());
+                    } finally {
+                      stopped.countDown();
+                    }
+                  },
+                  "klio-server-shutdown"));
+      server.awaitTermination();
+      stopped.await();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,370 @@
+package io.klio.server.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.klio.api.ClusterName;
+import io.klio.api.Lsn;
+import io.klio.api.SystemIdentifier;
+import io.klio.api.TimelineId;
+import io.klio.api.WalFileName;
+import io.klio.api.WalSegmentSize;
+import io.klio.api.error.NotFoundException;
+import io.klio.api.error.PermanentException;
+import io.klio.api.error.RetryableException;
+import io.klio.api.grpc.v1.ArchiveInfo;
+import io.klio.api.grpc.v1.EndOfTimeline;
+import io.klio.api.grpc.v1.FlushRequest;
+import io.klio.api.grpc.v1.GetInfoRequest;
+import io.klio.api.grpc.v1.HistoryFile;
+import io.klio.api.grpc.v1.NegotiateRequest;
+import io.klio.api.grpc.v1.NegotiateResponse;
+import io.klio.api.grpc.v1.StreamRequest;
+import io.klio.api.grpc.v1.StreamResponse;
+import io.klio.api.grpc.v1.StreamStart;
+import io.klio.api.grpc.v1.WalData;
+import io.klio.api.grpc.v1.WalServiceGrpc;
+import io.klio.walstream.WalSink;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link WalSink} whose storage is a Klio server: WAL goes over the bidirectional stream, and
+ * {@link #durableLsn()} is the position the server acknowledged as fsynced, so the replication slot
+ * (and a synchronous commit) never gets ahead of what the server holds. Any failure of the stream
+ * surfaces as a {@link RetryableException} from the next call, which ends the receiver's run; the
+ * caller reconnects.
+ */
+public final class RemoteWalSink implements WalSink {
+
+  private final WalServiceGrpc.WalServiceBlockingStub blocking;
+  private final WalServiceGrpc.WalServiceStub async;
+  private final ClusterName cluster;
+  private final Duration ackTimeout;
+  private final Object lock = new Object();
+  private ClientCallStreamObserver<StreamRequest> requests;
+  private DurabilityListener listener = lsn -> {};
+  private volatile Lsn durable = Lsn.INVALID;
+  private long ackedSequence;
+  private long sequence;
+  private Throwable failure;
+  private boolean ended;
+  private NegotiateResponse negotiated;
+  private final Set<Long> histories = new HashSet<>();
+
+  private final Runnable onStreamFailure;
+
+  /**
+   * @param onStreamFailure called (from a gRPC thread) when the stream fails, so that a receiver
+   *     blocked reading from PostgreSQL can be stopped and reconnect
+   */
+  public RemoteWalSink(
+      ManagedChannel channel, ClusterName cluster, Duration ackTimeout, Runnable onStreamFailure) {
+    this.onStreamFailure = onStreamFailure;
+    this.blocking = WalServiceGrpc.newBlockingStub(channel);
+    this.async = WalServiceGrpc.newStub(channel);
+    this.cluster = cluster;
+    this.ackTimeout = ackTimeout;
+  }
+
+  @Override
+  public Optional<SystemIdentifier> systemIdentifier() throws IOException {
+    ArchiveInfo info =
+        call(
+            () ->
+                blocking
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .getInfo(GetInfoRequest.newBuilder().setCluster(cluster.value()).build()));
+    return info.getWalSegmentSize() == 0
+        ? Optional.empty()
+        : Optional.of(new SystemIdentifier(info.getSystemIdentifier()));
+  }
+
+  @Override
+  public void open(StreamInfo info, DurabilityListener durabilityListener) throws IOException {
+    closeStream();
+    negotiated =
+        call(
+            () ->
+                blocking
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .negotiate(
+                        NegotiateRequest.newBuilder()
+                            .setCluster(cluster.value())
+                            .setSystemIdentifier(info.systemId().value())
+                            .setWalSegmentSize(info.segmentSize().bytes())
+                            .setServerMajor(info.serverMajor())
+                            .build()));
+    histories.clear();
+    negotiated.getHistoryTimelinesList().forEach(t -> histories.add((long) t));
+    this.listener = durabilityListener;
+    synchronized (lock) {
+      failure = null;
+      ended = false;
+      sequence = 0;
+      ackedSequence = 0;
+    }
+    async.stream(
+        new ClientResponseObserver<StreamRequest, StreamResponse>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<StreamRequest> r) {
+            synchronized (lock) {
+              requests = r;
+            }
+            r.setOnReadyHandler(
+                () -> {
+                  synchronized (lock) {
+                    lock.notifyAll();
+                  }
+                });
+          }
+
+          @Override
+          public void onNext(StreamResponse ack) {
+            Lsn d = Lsn.of(ack.getDurableLsn());
+            boolean advanced;
+            synchronized (lock) {
+              advanced = d.isAfter(durable);
+              if (advanced) {
+                durable = d;
+              }
+              ackedSequence = Math.max(ackedSequence, ack.getFlushSequence());
+              lock.notifyAll();
+            }
+            if (advanced) {
+              listener.durable(d);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            synchronized (lock) {
+              failure = t;
+              ended = true;
+              lock.notifyAll();
+            }
+            onStreamFailure.run();
+          }
+
+          @Override
+          public void onCompleted() {
+            synchronized (lock) {
+              ended = true;
+              lock.notifyAll();
+            }
+            onStreamFailure.run();
+          }
+        });
+    send(
+        StreamRequest.newBuilder()
+            .setStart(
+                StreamStart.newBuilder()
+                    .setCluster(cluster.value())
+                    .setSystemIdentifier(info.systemId().value())
+                    .setWalSegmentSize(info.segmentSize().bytes())
+                    .setServerMajor(info.serverMajor()))
+            .build());
+  }
+
+  @Override
+  public Optional<StoredSegment> newestSegment(WalSegmentSize size) throws IOException {
+    if (negotiated == null || negotiated.getNewestSegment().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new StoredSegment(
+            WalFileName.Segment.parse(negotiated.getNewestSegment(), size),
+            negotiated.getNewestIsPartial()));
+  }
+
+  @Override
+  public void write(TimelineId timeline, Lsn start, byte[] data, int offset, int length)
+      throws IOException {
+    send(
+        StreamRequest.newBuilder()
+            .setData(
+                WalData.newBuilder()
+                    .setTimeline((int) timeline.value())
+                    .setStartLsn(start.value())
+                    .setData(ByteString.copyFrom(data, offset, length)))
+            .build());
+  }
+
+  /** Asks the server to fsync now and waits for its acknowledgement. */
+  @Override
+  public void flush() throws IOException {
+    long seq;
+    synchronized (lock) {
+      seq = ++sequence;
+    }
+    send(StreamRequest.newBuilder().setFlush(FlushRequest.newBuilder().setSequence(seq)).build());
+    long deadline = System.nanoTime() + ackTimeout.toNanos();
+    synchronized (lock) {
+      while (ackedSequence < seq) {
+        checkStream();
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new RetryableException(
+              "the Klio server did not acknowledge a flush within "
+                  + ackTimeout.toSeconds()
+                  + " s");
+        }
+        waitOn(left);
+      }
+    }
+  }
+
+  @Override
+  public void endOfTimeline(TimelineId timeline, Lsn end) throws IOException {
+    send(
+        StreamRequest.newBuilder()
+            .setEndOfTimeline(
+                EndOfTimeline.newBuilder()
+                    .setTimeline((int) timeline.value())
+                    .setEndLsn(end.value()))
+            .build());
+  }
+
+  @Override
+  public void writeHistory(TimelineId timeline, byte[] content) throws IOException {
+    send(
+        StreamRequest.newBuilder()
+            .setHistory(
+                HistoryFile.newBuilder()
+                    .setTimeline((int) timeline.value())
+                    .setContent(ByteString.copyFrom(content)))
+            .build());
+    flush();
+    histories.add(timeline.value());
+  }
+
+  @Override
+  public boolean hasHistory(TimelineId timeline) {
+    return histories.contains(timeline.value());
+  }
+
+  @Override
+  public Lsn durableLsn() {
+    return durable;
+  }
+
+  private void send(StreamRequest m) throws IOException {
+    synchronized (lock) {
+      long deadline = System.nanoTime() + ackTimeout.toNanos();
+      while (true) {
+        checkStream();
+        if (requests.isReady()) {
+          break;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new RetryableException(
+              "the Klio server accepted no WAL for " + ackTimeout.toSeconds() + " s");
+        }
+        waitOn(left);
+      }
+      requests.onNext(m);
+    }
+  }
+
+  private void checkStream() throws IOException {
+    if (requests == null) {
+      throw new IllegalStateException("the sink is not open");
+    }
+    if (failure != null) {
+      throw fromStatus(failure);
+    }
+    if (ended) {
+      throw new RetryableException("the Klio server ended the WAL stream");
+    }
+  }
+
+  private void waitOn(long nanos) throws IOException {
+    try {
+      TimeUnit.NANOSECONDS.timedWait(lock, nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for the Klio server");
+    }
+  }
+
+  /** Our failure kinds from a gRPC failure: permanent ones stop send-wal's retries. */
+  static IOException fromStatus(Throwable t) {
+    Status s = Status.fromThrowable(t);
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException ssl) {
+        return new PermanentException(
+            "TLS with the Klio server failed: "
+                + ssl.getMessage()
+                + " (check tls.certificate, tls.key and tls.ca: the server must trust the CA of"
+                + " this client certificate, and this client the CA of the server's)",
+            t);
+      }
+    }
+    String what =
+        "Klio server: "
+            + s.getCode()
+            + (s.getDescription() == null ? "" : ": " + s.getDescription());
+    return switch (s.getCode()) {
+      case NOT_FOUND -> new NotFoundException(what);
+      case FAILED_PRECONDITION, PERMISSION_DENIED, UNAUTHENTICATED, INVALID_ARGUMENT ->
+          new PermanentException(what, t);
+      default -> new RetryableException(what, t);
+    };
+  }
+
+  @FunctionalInterface
+  interface Rpc<T> {
+    T run();
+  }
+
+  static <T> T call(Rpc<T> rpc) throws IOException {
+    try {
+      return rpc.run();
+    } catch (StatusRuntimeException e) {
+      throw fromStatus(e);
+    }
+  }
+
+  private void closeStream() {
+    synchronized (lock) {
+      if (requests != null && !ended) {
+        try {
+          requests.onCompleted();
+        } catch (RuntimeException ignored) {
+          // already closed
+        }
+      }
+      requests = null;
+    }
+  }
+
+  /** Ends the stream; the server flushes and acknowledges what it received. */
+  @Override
+  public void close() throws IOException {
+    ClientCallStreamObserver<StreamRequest> r;
+    synchronized (lock) {
+      r = requests;
+    }
+    if (r != null && failure == null && !ended) {
+      try {
+        flush();
+      } catch (IOException e) {
+        // the server went away; nothing more can be acknowledged
+      }
+    }
+    closeStream();
+  }
+
+  @Override
+  public String toString() {
+    return "the Klio archive of cluster " + cluster;
+  }
+}

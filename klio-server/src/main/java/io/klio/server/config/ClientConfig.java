@@ -1,0 +1,109 @@
+package io.klio.server.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * {@code client.yaml}, read by send-wal and get-wal (every field documented in
+ * docs/configuration.md). {@link #resolve} checks it and applies the defaults.
+ */
+public record ClientConfig(
+    String cluster, String server, Tls tls, Postgres postgres, GetWal getWal, Log log) {
+
+  public record Tls(
+      String certificate, String key, String ca, String serverName, Boolean insecure) {}
+
+  public record Postgres(
+      String connection,
+      String slot,
+      Boolean createSlot,
+      Boolean synchronous,
+      String statusInterval) {}
+
+  public record GetWal(String spool, Integer prefetch, String timeout) {}
+
+  public record Log(String format, String level) {}
+
+  public record Resolved(
+      String cluster,
+      InetSocketAddress server,
+      Optional<TlsFiles> tls,
+      String connection,
+      String slot,
+      boolean createSlot,
+      boolean synchronous,
+      Duration statusInterval,
+      Optional<Path> spool,
+      int prefetch,
+      Duration getWalTimeout,
+      Logging.Format logFormat,
+      String logLevel) {}
+
+  /** Client certificate and key, the CA that issued the server's certificate. */
+  public record TlsFiles(Path certificate, Path key, Path ca, Optional<String> serverName) {}
+
+  public static Resolved load(Path file) throws ConfigException {
+    ClientConfig c = Yaml.read(file, ClientConfig.class);
+    try {
+      return c.resolve();
+    } catch (ConfigException e) {
+      throw new ConfigException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Resolved resolve() throws ConfigException {
+    if (cluster == null || cluster.isBlank()) {
+      throw new ConfigException(
+          "field 'cluster' is required (the name this cluster is archived under)");
+    }
+    try {
+      io.klio.api.ClusterName.of(cluster);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("field 'cluster': " + e.getMessage());
+    }
+    if (server == null) {
+      throw new ConfigException("field 'server' is required (host:port of the Klio server)");
+    }
+    InetSocketAddress addr = Yaml.address("server", server);
+    Optional<TlsFiles> tlsFiles;
+    if (tls != null && Boolean.TRUE.equals(tls.insecure())) {
+      tlsFiles = Optional.empty();
+    } else {
+      if (tls == null) {
+        throw new ConfigException(
+            "section 'tls' is required (certificate, key, ca), or tls.insecure: true for local"
+                + " development");
+      }
+      tlsFiles =
+          Optional.of(
+              new TlsFiles(
+                  Yaml.readableFile("tls.certificate", tls.certificate()),
+                  Yaml.readableFile("tls.key", tls.key()),
+                  Yaml.readableFile("tls.ca", tls.ca()),
+                  Optional.ofNullable(tls.serverName())));
+    }
+    Postgres pg = postgres == null ? new Postgres(null, null, null, null, null) : postgres;
+    GetWal gw = getWal == null ? new GetWal(null, null, null) : getWal;
+    int prefetch = gw.prefetch() == null ? 4 : gw.prefetch();
+    if (prefetch < 0 || prefetch > 64) {
+      throw new ConfigException("field 'getWal.prefetch' must be within 0..64, not " + prefetch);
+    }
+    return new Resolved(
+        cluster,
+        addr,
+        tlsFiles,
+        pg.connection() == null ? "" : pg.connection(),
+        pg.slot() == null ? "klio" : pg.slot(),
+        pg.createSlot() == null || pg.createSlot(),
+        Boolean.TRUE.equals(pg.synchronous()),
+        Yaml.duration(
+            "postgres.statusInterval", pg.statusInterval() == null ? "10s" : pg.statusInterval()),
+        Optional.ofNullable(gw.spool()).map(Path::of),
+        prefetch,
+        Yaml.duration("getWal.timeout", gw.timeout() == null ? "60s" : gw.timeout()),
+        Yaml.logFormat("log.format", log == null ? null : log.format()),
+        log == null || log.level() == null ? "info" : log.level());
+  }
+}

@@ -1,0 +1,123 @@
+package io.klio.server.config;
+
+import io.klio.dedup.codec.Codec;
+import io.klio.dedup.codec.Codecs;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code server.yaml}, as written (every field documented in docs/configuration.md). {@link
+ * #resolve} checks it and applies the defaults.
+ */
+public record ServerConfig(
+    String listen,
+    Tier1 tier1,
+    Tls tls,
+    List<String> admins,
+    Wal wal,
+    Encryption encryption,
+    Http http,
+    Log log) {
+
+  public record Tier1(String path) {}
+
+  public record Tls(String certificate, String key, String clientCa, Boolean insecure) {}
+
+  public record Wal(String compression, String flushInterval) {}
+
+  public record Encryption(String kek) {}
+
+  public record Http(String listen) {}
+
+  public record Log(String format, String level) {}
+
+  /** The checked configuration. */
+  public record Resolved(
+      InetSocketAddress listen,
+      Path tier1,
+      Optional<TlsFiles> tls,
+      List<String> admins,
+      Codec compression,
+      Duration flushInterval,
+      Optional<String> kek,
+      Optional<InetSocketAddress> http,
+      Logging.Format logFormat,
+      String logLevel) {}
+
+  /** Server certificate, key and the CA that issues client certificates. */
+  public record TlsFiles(Path certificate, Path key, Path clientCa) {}
+
+  public static Resolved load(Path file) throws ConfigException {
+    ServerConfig c = Yaml.read(file, ServerConfig.class);
+    try {
+      return c.resolve();
+    } catch (ConfigException e) {
+      throw new ConfigException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Resolved resolve() throws ConfigException {
+    InetSocketAddress addr = Yaml.address("listen", listen == null ? "127.0.0.1:7433" : listen);
+    if (tier1 == null || tier1.path() == null || tier1.path().isBlank()) {
+      throw new ConfigException("field 'tier1.path' is required (the Tier 1 directory)");
+    }
+    Optional<TlsFiles> tlsFiles;
+    if (tls != null && Boolean.TRUE.equals(tls.insecure())) {
+      if (tls.certificate() != null || tls.key() != null || tls.clientCa() != null) {
+        throw new ConfigException(
+            "field 'tls.insecure' is true but certificates are configured too; choose one");
+      }
+      tlsFiles = Optional.empty();
+    } else {
+      if (tls == null) {
+        throw new ConfigException(
+            "section 'tls' is required (certificate, key, clientCa), or tls.insecure: true for"
+                + " local development");
+      }
+      tlsFiles =
+          Optional.of(
+              new TlsFiles(
+                  Yaml.readableFile("tls.certificate", tls.certificate()),
+                  Yaml.readableFile("tls.key", tls.key()),
+                  Yaml.readableFile("tls.clientCa", tls.clientCa())));
+    }
+    Codec codec;
+    String spec = wal == null || wal.compression() == null ? "zstd:3" : wal.compression();
+    try {
+      codec = Codecs.byName(spec);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("field 'wal.compression': " + e.getMessage());
+    }
+    Duration flush =
+        Yaml.duration(
+            "wal.flushInterval",
+            wal == null || wal.flushInterval() == null ? "200ms" : wal.flushInterval());
+    if (flush.isZero()) {
+      throw new ConfigException("field 'wal.flushInterval' must be more than 0");
+    }
+    Optional<InetSocketAddress> httpAddr =
+        http == null || http.listen() == null
+            ? Optional.of(InetSocketAddress.createUnresolved("127.0.0.1", 9187))
+            : http.listen().isBlank()
+                ? Optional.empty()
+                : Optional.of(Yaml.address("http.listen", http.listen()));
+    Optional<String> kekSpec =
+        encryption == null || encryption.kek() == null || encryption.kek().isBlank()
+            ? Optional.empty()
+            : Optional.of(encryption.kek());
+    return new Resolved(
+        addr,
+        Path.of(tier1.path()),
+        tlsFiles,
+        admins == null ? List.of() : List.copyOf(admins),
+        codec,
+        flush,
+        kekSpec,
+        httpAddr,
+        Yaml.logFormat("log.format", log == null ? null : log.format()),
+        log == null || log.level() == null ? "info" : log.level());
+  }
+}

@@ -1,0 +1,290 @@
+package io.klio.server.wal;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.klio.api.ClusterName;
+import io.klio.api.Lsn;
+import io.klio.api.SystemIdentifier;
+import io.klio.api.TimelineId;
+import io.klio.api.WalSegmentSize;
+import io.klio.api.grpc.v1.StreamRequest;
+import io.klio.api.grpc.v1.StreamResponse;
+import io.klio.api.grpc.v1.StreamStart;
+import io.klio.api.grpc.v1.WalData;
+import io.klio.server.grpc.ClientIdentity;
+import io.klio.server.grpc.Statuses;
+import io.klio.walstream.WalSink;
+import io.klio.walstream.sink.DirectoryWalSink;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WAL stream from a send-wal client. A worker thread takes the client's messages in order,
+ * writes them into the cluster's incoming {@link DirectoryWalSink}, fsyncs when asked, at segment
+ * ends and every flush interval, and acknowledges exactly what the sink made durable. Inbound flow
+ * control bounds memory: at most {@link #WINDOW} messages are requested ahead.
+ */
+final class StreamSession implements StreamObserver<StreamRequest> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
+  static final int WINDOW = 32;
+  private static final StreamRequest END = StreamRequest.getDefaultInstance();
+
+  private final Archives archives;
+  private final Metrics metrics;
+  private final ServerCallStreamObserver<StreamResponse> out;
+  private final Duration flushInterval;
+  private final io.grpc.Context context;
+  private final LinkedBlockingQueue<StreamRequest> queue = new LinkedBlockingQueue<>();
+  private volatile boolean cancelled;
+  private volatile Thread worker;
+  private ClusterArchive archive;
+  private DirectoryWalSink sink;
+  private Lsn written = Lsn.INVALID;
+  private long unackedSince; // nanoTime of the oldest WAL not yet acknowledged, 0 when none
+  private long flushSeq;
+
+  StreamSession(
+      Archives archives,
+      Metrics metrics,
+      ServerCallStreamObserver<StreamResponse> out,
+      Duration flushInterval) {
+    this.archives = archives;
+    this.metrics = metrics;
+    this.out = out;
+    this.flushInterval = flushInterval;
+    this.context = io.grpc.Context.current();
+    out.disableAutoRequest();
+    out.setOnCancelHandler(
+        () -> {
+          cancelled = true;
+          queue.add(END);
+        });
+    out.request(WINDOW);
+  }
+
+  @Override
+  public void onNext(StreamRequest value) {
+    if (worker == null) {
+      Thread t = new Thread(() -> context.run(this::work), "klio-wal-stream");
+      t.setDaemon(true);
+      worker = t;
+      t.start();
+    }
+    queue.add(value);
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    cancelled = true;
+    queue.add(END);
+  }
+
+  @Override
+  public void onCompleted() {
+    queue.add(END);
+  }
+
+  /** Ends this session from outside (a newer stream of the same cluster took over). */
+  void replace() {
+    cancelled = true;
+    end();
+  }
+
+  /**
+   * Ends this session after the messages already queued (graceful shutdown: they are written,
+   * flushed and acknowledged, then the stream completes), and waits for it.
+   */
+  void end() {
+    queue.add(END);
+    Thread t = worker;
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void work() {
+    try {
+      long lastFlush = System.nanoTime();
+      while (true) {
+        long waitNanos = flushInterval.toNanos() - (System.nanoTime() - lastFlush);
+        StreamRequest m = queue.poll(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        if (m == END || cancelled) {
+          break;
+        }
+        if (m != null) {
+          handle(m);
+          out.request(1);
+        }
+        if (sink != null
+            && (m == null || queue.isEmpty())
+            && System.nanoTime() - lastFlush >= flushInterval.toNanos()) {
+          flushAndAck(0);
+          lastFlush = System.nanoTime();
+        }
+      }
+      finish(null);
+    } catch (Exception e) {
+      finish(e);
+    }
+  }
+
+  private void handle(StreamRequest m) throws IOException {
+    switch (m.getKindCase()) {
+      case START -> start(m.getStart());
+      case DATA -> {
+        requireStarted();
+        WalData d = m.getData();
+        Lsn start = Lsn.of(d.getStartLsn());
+        byte[] bytes = d.getData().toByteArray();
+        WalSegmentSize size = archive.meta().orElseThrow().segmentSize();
+        if (unackedSince == 0) {
+          unackedSince = System.nanoTime();
+        }
+        sink.write(TimelineId.of(d.getTimeline()), start, bytes, 0, bytes.length);
+        written = start.plus(bytes.length);
+        archive.received(written);
+        if (start.segmentNumber(size) != Lsn.of(written.value() - 1).segmentNumber(size)
+            || written.segmentOffset(size) == 0) {
+          archive.scheduleArchiving(); // a segment was completed
+        }
+      }
+      case FLUSH -> {
+        requireStarted();
+        flushAndAck(m.getFlush().getSequence());
+      }
+      case END_OF_TIMELINE -> {
+        requireStarted();
+        sink.endOfTimeline(
+            TimelineId.of(m.getEndOfTimeline().getTimeline()),
+            Lsn.of(m.getEndOfTimeline().getEndLsn()));
+        flushAndAck(0);
+      }
+      case HISTORY -> {
+        requireStarted();
+        sink.writeHistory(
+            TimelineId.of(m.getHistory().getTimeline()), m.getHistory().getContent().toByteArray());
+        archive.scheduleArchiving();
+      }
+      default -> throw new IllegalArgumentException("empty stream message");
+    }
+  }
+
+  private void requireStarted() {
+    if (sink == null) {
+      throw new IllegalArgumentException("the first message of a WAL stream must be 'start'");
+    }
+  }
+
+  private void start(StreamStart s) throws IOException {
+    if (sink != null) {
+      throw new IllegalArgumentException("'start' sent twice on one stream");
+    }
+    ClientIdentity.authorize(s.getCluster());
+    ClusterName name;
+    try {
+      name = ClusterName.of(s.getCluster());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid cluster name: " + e.getMessage(), e);
+    }
+    ClusterArchive a = archives.get(name);
+    WalSegmentSize size = WalSegmentSize.ofBytes(s.getWalSegmentSize());
+    SystemIdentifier sys = new SystemIdentifier(s.getSystemIdentifier());
+    a.register(sys, size, s.getServerMajor());
+    a.attach(this);
+    this.archive = a;
+    this.sink = a.sink();
+    sink.open(new WalSink.StreamInfo(sys, size, s.getServerMajor()), lsn -> {});
+    archive.streaming(true);
+    LOG.info("cluster {}: WAL stream started", name);
+  }
+
+  private void flushAndAck(long sequence) throws IOException {
+    if (sink == null) {
+      return;
+    }
+    sink.flush();
+    if (sequence > flushSeq) {
+      flushSeq = sequence;
+    }
+    Lsn durable = sink.durableLsn();
+    if (!durable.isValid() && sequence == 0) {
+      return;
+    }
+    if (unackedSince != 0 && !durable.isBefore(written)) {
+      metrics.ackLatency(System.nanoTime() - unackedSince);
+      unackedSince = 0;
+    }
+    synchronized (out) {
+      out.onNext(
+          StreamResponse.newBuilder()
+              .setDurableLsn(durable.value())
+              .setFlushSequence(flushSeq)
+              .build());
+    }
+  }
+
+  private void finish(Exception failure) {
+    if (sink != null) {
+      try {
+        sink.flush(); // what arrived is made durable; the client resumes from it
+      } catch (IOException e) {
+        LOG.warn("cluster {}: flush at stream end failed: {}", archive.name(), e.getMessage());
+      }
+      archive.scheduleArchiving();
+      archive.detach(this);
+    }
+    if (failure != null) {
+      metrics.error();
+      LOG.warn(
+          "WAL stream{} failed: {}",
+          archive == null ? "" : " of cluster " + archive.name(),
+          failure.getMessage());
+      try {
+        synchronized (out) {
+          out.onError(Statuses.toStatus(failure));
+        }
+      } catch (RuntimeException ignored) {
+        // the call is already closed
+      }
+    } else if (cancelled) {
+      try {
+        synchronized (out) {
+          out.onError(
+              Status.ABORTED.withDescription("stream ended by the server").asRuntimeException());
+        }
+      } catch (RuntimeException ignored) {
+        // the call is already closed
+      }
+    } else {
+      try {
+        flushAndAckQuietly();
+        synchronized (out) {
+          out.onCompleted();
+        }
+      } catch (RuntimeException ignored) {
+        // the call is already closed
+      }
+    }
+    if (archive != null) {
+      LOG.info("cluster {}: WAL stream ended", archive.name());
+    }
+  }
+
+  private void flushAndAckQuietly() {
+    try {
+      flushAndAck(0);
+    } catch (IOException e) {
+      LOG.warn("final acknowledgement failed: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.klio.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigTest {
+
+  @TempDir Path dir;
+
+  private Path write(String name, String yaml) throws Exception {
+    Path p = dir.resolve(name);
+    Files.writeString(p, yaml);
+    return p;
+  }
+
+  @Test
+  void aMinimalInsecureServerGetsTheDefaults() throws Exception {
+    ServerConfig.Resolved c =
+        ServerConfig.load(
+            write("s.yaml", "tier1:\n  path: /var/lib/klio\ntls:\n  insecure: true\n"));
+    assertThat(c.listen().getPort()).isEqualTo(7433);
+    assertThat(c.tls()).isEmpty();
+    assertThat(c.compression().name()).isEqualTo("zstd");
+    assertThat(c.flushInterval()).isEqualTo(Duration.ofMillis(200));
+    assertThat(c.http()).isPresent();
+    assertThat(c.kek()).isEmpty();
+    assertThat(c.logFormat()).isEqualTo(Logging.Format.TEXT);
+  }
+
+  @Test
+  void unknownAndIllTypedFieldsAreNamedWithTheirLine() throws Exception {
+    Path unknown =
+        write("u.yaml", "tier1:\n  path: /x\ntls:\n  insecure: true\nwal:\n  compresion: lz4\n");
+    assertThatThrownBy(() -> ServerConfig.load(unknown))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(unknown.toString())
+        .hasMessageContaining("unknown field 'wal.compresion'")
+        .hasMessageContaining("line 6")
+        .hasMessageContaining("compression");
+    Path typed = write("t.yaml", "tier1:\n  path: /x\ntls:\n  insecure: [yes]\n");
+    assertThatThrownBy(() -> ServerConfig.load(typed))
+        .hasMessageContaining("field 'tls.insecure'")
+        .hasMessageContaining("wrong type");
+    Path badYaml = write("b.yaml", "tier1: \"unclosed\n");
+    assertThatThrownBy(() -> ServerConfig.load(badYaml)).hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void requiredFieldsValuesAndFilesAreChecked() throws Exception {
+    assertThatThrownBy(() -> ServerConfig.load(write("a.yaml", "tls:\n  insecure: true\n")))
+        .hasMessageContaining("'tier1.path' is required");
+    assertThatThrownBy(() -> ServerConfig.load(write("b.yaml", "tier1:\n  path: /x\n")))
+        .hasMessageContaining("section 'tls' is required");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.load(
+                    write(
+                        "c.yaml",
+                        "tier1:\n  path: /x\ntls:\n  certificate: /nope.crt\n  key: /k\n  clientCa: /c\n")))
+        .hasMessageContaining("field 'tls.certificate': /nope.crt is not a readable file");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.load(
+                    write(
+                        "d.yaml",
+                        "tier1:\n  path: /x\ntls:\n  insecure: true\nwal:\n  flushInterval: soon\n")))
+        .hasMessageContaining("'wal.flushInterval': 'soon' is not a duration");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.load(
+                    write(
+                        "e.yaml",
+                        "tier1:\n  path: /x\ntls:\n  insecure: true\nwal:\n  compression: brotli\n")))
+        .hasMessageContaining("'wal.compression'")
+        .hasMessageContaining("unknown codec 'brotli'");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.load(
+                    write(
+                        "f.yaml", "listen: nowhere\ntier1:\n  path: /x\ntls:\n  insecure: true\n")))
+        .hasMessageContaining("field 'listen': 'nowhere' is not host:port");
+    assertThatThrownBy(() -> ServerConfig.load(dir.resolve("missing.yaml")))
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void clientDefaultsAndChecks() throws Exception {
+    ClientConfig.Resolved c =
+        ClientConfig.load(
+            write("c.yaml", "cluster: pg-main\nserver: 10.0.0.1:7433\ntls:\n  insecure: true\n"));
+    assertThat(c.slot()).isEqualTo("klio");
+    assertThat(c.createSlot()).isTrue();
+    assertThat(c.synchronous()).isFalse();
+    assertThat(c.prefetch()).isEqualTo(4);
+    assertThat(c.getWalTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThatThrownBy(
+            () ->
+                ClientConfig.load(
+                    write("d.yaml", "cluster: Not_A_Name\nserver: a:1\ntls:\n  insecure: true\n")))
+        .hasMessageContaining("field 'cluster'");
+    assertThatThrownBy(
+            () ->
+                ClientConfig.load(
+                    write(
+                        "e.yaml",
+                        "cluster: a\nserver: a:1\ntls:\n  insecure: true\ngetWal:\n  prefetch: 1000\n")))
+        .hasMessageContaining("'getWal.prefetch' must be within 0..64");
+  }
+}
