@@ -15,7 +15,6 @@ port=55440
 gport=55441
 hport=55442
 . bench/lib/walbacklog.sh
-[[ -x /usr/bin/time ]] || { apt-get install -y -q time >/dev/null 2>&1 || true; }
 [[ -f klio-server/target/lib/klio-walstream-0.1.0-SNAPSHOT.jar ]] || mvn -q -B -ntp -DskipTests package
 klio=(java -Xmx512m ${KLIO_JAVA_OPTS:-} -cp "klio-server/target/klio-server-0.1.0-SNAPSHOT.jar:klio-server/target/lib/*" io.klio.server.cli.Main)
 
@@ -85,27 +84,31 @@ start_server() { # tier1
   rm -rf "$1"
   "${klio[@]}" keys generate --repository "file:$1" --kek "file:$work/kek" >/dev/null
   server_yaml "$1" >"$work/server.yaml"
-  /usr/bin/time -f "%M" -o "$work/server.rss" "${klio[@]}" server start --config "$work/server.yaml" &
+  "${klio[@]}" server start --config "$work/server.yaml" >>"$work/server.log" 2>&1 &
   server_pid=$!
   until curl -sf "http://127.0.0.1:$hport/readyz" >/dev/null; do sleep 0.1; done
 }
-stop_server() { kill "$server_pid"; wait "$server_pid" || true; }
+stop_server() { # prints the server's peak RSS in KiB
+  awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status"
+  kill "$server_pid"
+  wait "$server_pid" || true
+}
 durable() { curl -sf "http://127.0.0.1:$hport/metrics" | awk '/^klio_wal_durable_lsn_bytes/ {print $2}'; }
 end_bytes() { psql -c "SELECT '$end'::pg_lsn - '0/0'::pg_lsn"; }
 
 run_klio() { # slot -> seconds and server peak RSS KiB
-  start_server "$work/tier1"
+  start_server "$work/tier1-$1" # a fresh Tier 1 each time: the archive must start empty
   client_yaml "$1" false >"$work/client.yaml"
   local target t0 pid
   target=$(end_bytes)
   t0=$(date +%s.%N)
-  "${klio[@]}" send-wal --config "$work/client.yaml" &
+  "${klio[@]}" send-wal --config "$work/client.yaml" >>"$work/send-wal.log" 2>&1 &
   pid=$!
   until d=$(durable) && [[ -n $d ]] && ((d >= target)); do sleep 0.05; done
   local t1; t1=$(date +%s.%N)
   kill "$pid"; wait "$pid" || true
-  stop_server
-  echo "$(awk "BEGIN{print $t1 - $t0}") $(tail -n 1 "$work/server.rss")"
+  local rss; rss=$(stop_server)
+  echo "$(awk "BEGIN{print $t1 - $t0}") $rss"
 }
 run_ref() {
   rm -rf "$work/ref" && mkdir -p "$work/ref"
@@ -136,23 +139,23 @@ sync_to() { psql -c "ALTER SYSTEM SET synchronous_standby_names = '$1'" >/dev/nu
 await_sync() { until [[ $(psql -c "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$1' AND sync_state = 'sync' AND state = 'streaming'") == 1 ]]; do sleep 0.2; done; }
 tps() { "$bin/pgbench" -T "$secs" -c 4 -j 2 -h 127.0.0.1 -p "$port" -U postgres postgres 2>/dev/null | awk '/^tps/ {print $3}'; }
 tps_klio() {
-  start_server "$work/tier1"
+  start_server "$work/tier1-$1"
   client_yaml "$1" true >"$work/client.yaml"
   sync_to klio
-  "${klio[@]}" send-wal --config "$work/client.yaml" &
+  "${klio[@]}" send-wal --config "$work/client.yaml" >>"$work/send-wal.log" 2>&1 &
   local pid=$!
   await_sync klio
   local t; t=$(tps)
   kill "$pid"; wait "$pid" || true
   sync_to ''
-  stop_server
+  stop_server >/dev/null
   echo "$t"
 }
 tps_ref() {
   rm -rf "$work/ref" && mkdir -p "$work/ref"
   sync_to pg_receivewal
   "$bin/pg_receivewal" -d "host=127.0.0.1 port=$port user=postgres application_name=pg_receivewal" \
-    -S "$1" -D "$work/ref" --synchronous -n &
+    -S "$1" -D "$work/ref" --synchronous -n >>"$work/pg_receivewal.log" 2>&1 &
   local pid=$!
   await_sync pg_receivewal
   local t; t=$(tps)

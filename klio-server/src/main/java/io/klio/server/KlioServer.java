@@ -56,6 +56,7 @@ public final class KlioServer implements AutoCloseable {
     Files.createDirectories(c.tier1());
     BlobStore store = BlobStores.open(c.tier1().toUri().toString());
     SealedObjects sealed;
+    java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
     if (c.kek().isPresent()) {
       KeyRingStore rings = new KeyRingStore(store);
       if (rings.latestVersion().isEmpty()) {
@@ -80,6 +81,8 @@ public final class KlioServer implements AutoCloseable {
                   LOG.info("encryption path warmed up in {} ms", ms);
                 } catch (IOException e) {
                   LOG.warn("encryption warm-up failed: {}", e.getMessage());
+                } finally {
+                  warmedUp.countDown();
                 }
               },
               "klio-crypto-warmup");
@@ -87,6 +90,7 @@ public final class KlioServer implements AutoCloseable {
       warm.start();
     } else {
       sealed = SealedObjects.plain();
+      warmedUp.countDown();
       LOG.warn("encryption at rest is OFF: no encryption.kek configured");
     }
     Archives archives = new Archives(store, c.tier1(), sealed, c.compression());
@@ -96,6 +100,7 @@ public final class KlioServer implements AutoCloseable {
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(c.listen().getHostString(), c.listen().getPort()))
             .maxInboundMessageSize(16 << 20)
+            .flowControlWindow(8 << 20)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true);
     if (tls) {

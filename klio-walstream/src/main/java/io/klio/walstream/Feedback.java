@@ -27,6 +27,9 @@ final class Feedback implements Runnable {
   private boolean durableAdvanced;
   private boolean stopped;
   private volatile IOException failure;
+  private Lsn lastWrite = Lsn.INVALID; // guarded by sendLock
+  private Lsn lastFlush = Lsn.INVALID;
+  private final Object sendLock = new Object();
 
   Feedback(
       ReplicationStream stream, Supplier<Lsn> received, Supplier<Lsn> durable, Duration interval) {
@@ -52,6 +55,14 @@ final class Feedback implements Runnable {
     }
   }
 
+  /**
+   * Reports the durable position now, from the caller's thread (synchronous mode: right after the
+   * sink's flush, without waking the feedback thread first).
+   */
+  void sendNow() throws IOException {
+    sendStatus(false, false);
+  }
+
   void stop() {
     synchronized (lock) {
       stopped = true;
@@ -67,8 +78,9 @@ final class Feedback implements Runnable {
   public void run() {
     long next = System.nanoTime() + intervalNanos;
     try {
-      sendStatus(false);
+      sendStatus(false, true);
       while (true) {
+        boolean force;
         synchronized (lock) {
           while (!stopped
               && !replyRequested
@@ -84,10 +96,11 @@ final class Feedback implements Runnable {
           if (stopped) {
             return;
           }
+          force = replyRequested || !durableAdvanced; // a reply, or the interval
           replyRequested = false;
           durableAdvanced = false;
         }
-        sendStatus(false);
+        sendStatus(false, force);
         next = System.nanoTime() + intervalNanos;
       }
     } catch (IOException e) {
@@ -98,13 +111,21 @@ final class Feedback implements Runnable {
     }
   }
 
-  private void sendStatus(boolean requestReply) throws IOException {
-    Lsn write = received.get();
-    // never claim more than the sink made durable, nor more than was received on this stream
-    Lsn flush = Lsn.min(durable.get(), write);
-    stream.sendStatus(
-        new StandbyStatusUpdate(
-            write, flush, Lsn.INVALID, ReplicationMessage.nowMicros(), requestReply));
-    LOG.debug("status: write {} flush {}", write, flush);
+  /** Sends a status update; unless {@code force}, only when it says something new. */
+  private void sendStatus(boolean requestReply, boolean force) throws IOException {
+    synchronized (sendLock) {
+      Lsn write = received.get();
+      // never claim more than the sink made durable, nor more than was received on this stream
+      Lsn flush = Lsn.min(durable.get(), write);
+      if (!force && write.equals(lastWrite) && flush.equals(lastFlush)) {
+        return;
+      }
+      stream.sendStatus(
+          new StandbyStatusUpdate(
+              write, flush, Lsn.INVALID, ReplicationMessage.nowMicros(), requestReply));
+      lastWrite = write;
+      lastFlush = flush;
+      LOG.debug("status: write {} flush {}", write, flush);
+    }
   }
 }

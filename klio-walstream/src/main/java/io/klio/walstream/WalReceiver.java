@@ -151,6 +151,7 @@ public final class WalReceiver {
           received = x.start().plus(len);
           if (options.synchronous() && !conn.decoder().hasBuffered()) {
             sink.flush();
+            feedback.sendNow(); // the commit waiting for this WAL can return at once
           }
           if (end.isPresent() && !received.isBefore(end.get())) {
             sink.flush();

@@ -76,6 +76,7 @@ public final class SendWalCommand implements Callable<Integer> {
             channel,
             ClusterName.of(c.cluster()),
             Duration.ofSeconds(60),
+            c.synchronous(),
             () -> {
               // the server went away: stop reading from PostgreSQL, reconnect both sides
               WalReceiver r = current;

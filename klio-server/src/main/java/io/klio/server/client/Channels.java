@@ -17,6 +17,9 @@ public final class Channels {
     NettyChannelBuilder b =
         NettyChannelBuilder.forAddress(c.server().getHostString(), c.server().getPort())
             .maxInboundMessageSize(16 << 20)
+            .flowControlWindow(8 << 20)
+            // our callbacks only record acknowledgements and wake a waiting thread
+            .directExecutor()
             .keepAliveTime(20, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS);
     if (c.tls().isPresent()) {

@@ -60,16 +60,27 @@ public final class RemoteWalSink implements WalSink {
   private final Set<Long> histories = new HashSet<>();
 
   private final Runnable onStreamFailure;
+  private final boolean synchronous;
+  private WalData.Builder pending; // synchronous mode: data waiting for its flush
 
   /**
+   * @param synchronous the receiver flushes after every write (synchronous replication): data and
+   *     flush request go as one message
    * @param onStreamFailure called (from a gRPC thread) when the stream fails, so that a receiver
    *     blocked reading from PostgreSQL can be stopped and reconnect
    */
   public RemoteWalSink(
-      ManagedChannel channel, ClusterName cluster, Duration ackTimeout, Runnable onStreamFailure) {
+      ManagedChannel channel,
+      ClusterName cluster,
+      Duration ackTimeout,
+      boolean synchronous,
+      Runnable onStreamFailure) {
     this.onStreamFailure = onStreamFailure;
+    this.synchronous = synchronous;
     this.blocking = WalServiceGrpc.newBlockingStub(channel);
-    this.async = WalServiceGrpc.newStub(channel);
+    // WAL messages are up to 128 KiB: let several be in flight before the stream reports
+    // not-ready (the default threshold, 32 KiB, would stall after every message)
+    this.async = WalServiceGrpc.newStub(channel).withOnReadyThreshold(4 << 20);
     this.cluster = cluster;
     this.ackTimeout = ackTimeout;
   }
@@ -90,6 +101,7 @@ public final class RemoteWalSink implements WalSink {
   @Override
   public void open(StreamInfo info, DurabilityListener durabilityListener) throws IOException {
     closeStream();
+    pending = null;
     negotiated =
         call(
             () ->
@@ -184,17 +196,32 @@ public final class RemoteWalSink implements WalSink {
             negotiated.getNewestIsPartial()));
   }
 
+  /**
+   * Sends WAL; in synchronous mode the data is held until the {@link #flush()} that follows it, and
+   * both travel as one message.
+   */
   @Override
   public void write(TimelineId timeline, Lsn start, byte[] data, int offset, int length)
       throws IOException {
-    send(
-        StreamRequest.newBuilder()
-            .setData(
-                WalData.newBuilder()
-                    .setTimeline((int) timeline.value())
-                    .setStartLsn(start.value())
-                    .setData(ByteString.copyFrom(data, offset, length)))
-            .build());
+    sendPending();
+    WalData.Builder d =
+        WalData.newBuilder()
+            .setTimeline((int) timeline.value())
+            .setStartLsn(start.value())
+            .setData(ByteString.copyFrom(data, offset, length));
+    if (synchronous) {
+      pending = d;
+    } else {
+      send(StreamRequest.newBuilder().setData(d).build());
+    }
+  }
+
+  private void sendPending() throws IOException {
+    if (pending != null) {
+      WalData.Builder d = pending;
+      pending = null;
+      send(StreamRequest.newBuilder().setData(d).build());
+    }
   }
 
   /** Asks the server to fsync now and waits for its acknowledgement. */
@@ -204,7 +231,13 @@ public final class RemoteWalSink implements WalSink {
     synchronized (lock) {
       seq = ++sequence;
     }
-    send(StreamRequest.newBuilder().setFlush(FlushRequest.newBuilder().setSequence(seq)).build());
+    if (pending != null) {
+      WalData.Builder d = pending.setFlushSequence(seq);
+      pending = null;
+      send(StreamRequest.newBuilder().setData(d).build());
+    } else {
+      send(StreamRequest.newBuilder().setFlush(FlushRequest.newBuilder().setSequence(seq)).build());
+    }
     long deadline = System.nanoTime() + ackTimeout.toNanos();
     synchronized (lock) {
       while (ackedSequence < seq) {
@@ -223,6 +256,7 @@ public final class RemoteWalSink implements WalSink {
 
   @Override
   public void endOfTimeline(TimelineId timeline, Lsn end) throws IOException {
+    sendPending();
     send(
         StreamRequest.newBuilder()
             .setEndOfTimeline(
@@ -234,6 +268,7 @@ public final class RemoteWalSink implements WalSink {
 
   @Override
   public void writeHistory(TimelineId timeline, byte[] content) throws IOException {
+    sendPending();
     send(
         StreamRequest.newBuilder()
             .setHistory(

@@ -157,6 +157,9 @@ final class StreamSession implements StreamObserver<StreamRequest> {
             || written.segmentOffset(size) == 0) {
           archive.scheduleArchiving(); // a segment was completed
         }
+        if (d.getFlushSequence() != 0) {
+          flushAndAck(d.getFlushSequence());
+        }
       }
       case FLUSH -> {
         requireStarted();
