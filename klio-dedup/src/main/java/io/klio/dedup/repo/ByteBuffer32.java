@@ -49,10 +49,6 @@ final class ByteBuffer32 {
     return new ByteArrayInputStream(buf, 0, size);
   }
 
-  byte[] toArray() {
-    return Arrays.copyOf(buf, size);
-  }
-
   private void ensure(int more) {
     if (size + more > buf.length) {
       long want = Math.max((long) buf.length * 2, (long) size + more);

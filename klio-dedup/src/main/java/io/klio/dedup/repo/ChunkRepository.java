@@ -234,14 +234,8 @@ public final class ChunkRepository {
 
   byte[] readAt(ChunkId id, Location loc) throws IOException {
     BlobKey key = PackFormat.key(prefix, loc.pack());
-    byte[] sealed;
-    try (InputStream in = store.get(key, loc.offset(), loc.length())) {
-      sealed = in.readNBytes(loc.length());
-    }
-    if (sealed.length != loc.length()) {
-      throw new PermanentException(
-          where(key.value()) + ": chunk " + id + " at offset " + loc.offset() + " is truncated");
-    }
+    byte[] sealed =
+        readRange(key, loc.offset(), loc.length(), "chunk " + id + " at offset " + loc.offset());
     return openRecord(key, loc.offset(), id, sealed, 0, sealed.length, loc.raw());
   }
 
@@ -335,6 +329,20 @@ public final class ChunkRepository {
     List<BlobInfo> out = new ArrayList<>();
     store.forEach(prefix + relative, out::add);
     return out;
+  }
+
+  /**
+   * Exactly {@code length} bytes of {@code key} from {@code offset}; a shorter object is damaged
+   * ({@code what} names the part that is cut off).
+   */
+  byte[] readRange(BlobKey key, long offset, int length, String what) throws IOException {
+    try (InputStream in = store.get(key, offset, length)) {
+      byte[] b = in.readNBytes(length);
+      if (b.length != length) {
+        throw new PermanentException(where(key.value()) + ": " + what + " is truncated");
+      }
+      return b;
+    }
   }
 
   byte[] readAll(BlobKey key) throws IOException {

@@ -8,7 +8,6 @@ import io.klio.storage.BlobNotFoundException;
 import io.klio.storage.ConditionalPut;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -400,15 +399,18 @@ public final class GarbageCollector {
         continue;
       }
       try {
-        byte[] header = readRange(info.key(), 0, PackFormat.HEADER);
+        byte[] header = repo.readRange(info.key(), 0, PackFormat.HEADER, "pack header");
         String session = PackFormat.readHeader(info.key(), header).toString();
         Instant beat = sessions.get(session);
         if (beat != null && !beat.isBefore(staleBefore)) {
           continue; // its writer is alive and will index it
         }
-        byte[] footer = readRange(info.key(), info.size() - PackFormat.FOOTER, PackFormat.FOOTER);
+        byte[] footer =
+            repo.readRange(
+                info.key(), info.size() - PackFormat.FOOTER, PackFormat.FOOTER, "pack footer");
         int tl = PackFormat.trailerLength(info.key(), footer, info.size());
-        byte[] trailer = readRange(info.key(), info.size() - PackFormat.FOOTER - tl, tl);
+        byte[] trailer =
+            repo.readRange(info.key(), info.size() - PackFormat.FOOTER - tl, tl, "pack index");
         PackFormat.PackIndex index =
             PackFormat.readTrailer(info.key(), trailer, 0, tl, repo.sealer(), info.size());
         found.add(IndexTable.ofPack(hex, index));
@@ -427,15 +429,5 @@ public final class GarbageCollector {
       writeIndexObject(repo, IndexTable.merge(found));
     }
     return found.size();
-  }
-
-  private byte[] readRange(BlobKey key, long offset, int length) throws IOException {
-    try (InputStream in = repo.store().get(key, offset, length)) {
-      byte[] b = in.readNBytes(length);
-      if (b.length != length) {
-        throw new PermanentException(repo.where(key.value()) + ": shorter than its listing says");
-      }
-      return b;
-    }
   }
 }

@@ -46,9 +46,6 @@ final class IndexTable {
     this.size = size;
   }
 
-  static final IndexTable EMPTY =
-      new IndexTable(new String[0], new byte[0], new int[0], new int[0], new int[0], new int[0], 0);
-
   /** The sorted table of one pack's entries. */
   static IndexTable ofPack(String packHex, PackFormat.PackIndex p) {
     Integer[] order = new Integer[p.size()];

@@ -176,13 +176,5 @@ final class PackFormat {
     ChunkId id(int i) {
       return ChunkId.read(ids, i * ChunkId.LENGTH);
     }
-
-    long storedBytes() {
-      long s = 0;
-      for (int i = 0; i < size; i++) {
-        s += lengths[i];
-      }
-      return s;
-    }
   }
 }

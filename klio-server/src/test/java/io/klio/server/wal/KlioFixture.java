@@ -136,10 +136,6 @@ final class KlioFixture implements AutoCloseable {
     sendWal = null;
   }
 
-  ChildJvm sendWal() {
-    return sendWal;
-  }
-
   private void awaitReady() throws InterruptedException {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (true) {
