@@ -93,6 +93,7 @@ stop_server() { # prints the server's peak RSS in KiB
   kill "$server_pid"
   wait "$server_pid" || true
 }
+cpu_of() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; } # user+system CPU seconds
 durable() { curl -sf "http://127.0.0.1:$hport/metrics" | awk '/^klio_wal_durable_lsn_bytes/ {print $2}'; }
 end_bytes() { psql -c "SELECT '$end'::pg_lsn - '0/0'::pg_lsn"; }
 
@@ -101,11 +102,13 @@ run_klio() { # slot -> seconds and server peak RSS KiB
   client_yaml "$1" false >"$work/client.yaml"
   local target t0 pid
   target=$(end_bytes)
+  local s0; s0=$(cpu_of "$server_pid") # after its encryption warm-up
   t0=$(date +%s.%N)
   "${klio[@]}" send-wal --config "$work/client.yaml" >>"$work/send-wal.log" 2>&1 &
   pid=$!
   until d=$(durable) && [[ -n $d ]] && ((d >= target)); do sleep 0.05; done
   local t1; t1=$(date +%s.%N)
+  echo "klio CPU seconds: send-wal $(cpu_of "$pid"), server $(awk "BEGIN{print $(cpu_of "$server_pid") - $s0}")" >&2
   kill "$pid"; wait "$pid" || true
   local rss; rss=$(stop_server)
   echo "$(awk "BEGIN{print $t1 - $t0}") $rss"
@@ -113,7 +116,8 @@ run_klio() { # slot -> seconds and server peak RSS KiB
 run_ref() {
   rm -rf "$work/ref" && mkdir -p "$work/ref"
   local t0; t0=$(date +%s.%N)
-  "$bin/pg_receivewal" -d "host=127.0.0.1 port=$port user=postgres" -S "$1" -D "$work/ref" -E "$end" -n
+  /usr/bin/time -f "pg_receivewal CPU seconds: %U user + %S system" \
+    "$bin/pg_receivewal" -d "host=127.0.0.1 port=$port user=postgres" -S "$1" -D "$work/ref" -E "$end" -n
   awk "BEGIN{print $(date +%s.%N) - $t0}"
 }
 

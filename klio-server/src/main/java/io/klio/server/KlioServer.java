@@ -137,8 +137,10 @@ public final class KlioServer implements AutoCloseable {
       http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
       http.createContext(
           "/readyz",
-          ex ->
-              respond(ex, s.ready ? 200 : 503, "text/plain", s.ready ? "ready\n" : "not ready\n"));
+          ex -> {
+            boolean ok = s.ready && warmedUp.getCount() == 0;
+            respond(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
+          });
       http.start();
     } else {
       server = new KlioServer(store, archives, grpc, null);

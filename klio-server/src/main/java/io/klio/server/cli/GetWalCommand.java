@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Fetches a WAL file from the Klio server for PostgreSQL's recovery:",
-      "  restore_command = 'klio get-wal --config /etc/klio/client.yaml %f %p'",
+      "  restore_command = 'klio get-wal --config /etc/klio/client.yaml %%f %%p'",
       "Serves the .partial of the newest segment when the segment itself is not archived.",
       "Prefetches the next getWal.prefetch segments into getWal.spool.",
       "Exit status: 0 fetched; 1 not in the archive. Failures that must not end recovery early",
@@ -69,10 +69,10 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
   @Parameters(
       index = "0",
       paramLabel = "WALNAME",
-      description = "the file PostgreSQL asks for (%f)")
+      description = "the file PostgreSQL asks for (%%f)")
   String name;
 
-  @Parameters(index = "1", paramLabel = "DESTINATION", description = "where to write it (%p)")
+  @Parameters(index = "1", paramLabel = "DESTINATION", description = "where to write it (%%p)")
   Path destination;
 
   @Override

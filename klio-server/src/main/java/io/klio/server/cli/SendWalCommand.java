@@ -77,6 +77,7 @@ public final class SendWalCommand implements Callable<Integer> {
             ClusterName.of(c.cluster()),
             Duration.ofSeconds(60),
             c.synchronous(),
+            c.zstdLevel(),
             () -> {
               // the server went away: stop reading from PostgreSQL, reconnect both sides
               WalReceiver r = current;

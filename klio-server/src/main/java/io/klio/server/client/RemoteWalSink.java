@@ -1,5 +1,6 @@
 package io.klio.server.client;
 
+import com.github.luben.zstd.ZstdCompressCtx;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -26,6 +27,7 @@ import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
 import io.klio.api.grpc.v1.StreamStart;
 import io.klio.api.grpc.v1.WalData;
+import io.klio.api.grpc.v1.WalEncoding;
 import io.klio.api.grpc.v1.WalServiceGrpc;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
@@ -62,10 +64,21 @@ public final class RemoteWalSink implements WalSink {
   private final Runnable onStreamFailure;
   private final boolean synchronous;
   private WalData.Builder pending; // synchronous mode: data waiting for its flush
+  private final ZstdCompressCtx zstd; // null: WAL goes uncompressed
+  private byte[] frame = new byte[0];
+  private long segmentBytes;
+
+  /**
+   * WAL messages smaller than this go uncompressed: compressing a few hundred bytes of a
+   * synchronous commit gains little on the wire, and the server compresses such segments whole.
+   */
+  static final int MIN_COMPRESS = 8 << 10;
 
   /**
    * @param synchronous the receiver flushes after every write (synchronous replication): data and
    *     flush request go as one message
+   * @param zstdLevel the zstd level WAL is compressed with on the wire (one frame per message, cut
+   *     at segment ends, so the server can store a segment's frames as they are), 0 for none
    * @param onStreamFailure called (from a gRPC thread) when the stream fails, so that a receiver
    *     blocked reading from PostgreSQL can be stopped and reconnect
    */
@@ -74,9 +87,20 @@ public final class RemoteWalSink implements WalSink {
       ClusterName cluster,
       Duration ackTimeout,
       boolean synchronous,
+      int zstdLevel,
       Runnable onStreamFailure) {
     this.onStreamFailure = onStreamFailure;
     this.synchronous = synchronous;
+    if (zstdLevel < 0 || zstdLevel > 19) {
+      throw new IllegalArgumentException("zstd level " + zstdLevel + " is out of range 0-19");
+    }
+    if (zstdLevel > 0) {
+      zstd = new ZstdCompressCtx();
+      zstd.setLevel(zstdLevel);
+      zstd.setChecksum(true);
+    } else {
+      zstd = null;
+    }
     this.blocking = WalServiceGrpc.newBlockingStub(channel);
     // WAL messages are up to 128 KiB: let several be in flight before the stream reports
     // not-ready (the default threshold, 32 KiB, would stall after every message)
@@ -116,6 +140,7 @@ public final class RemoteWalSink implements WalSink {
                             .build()));
     histories.clear();
     negotiated.getHistoryTimelinesList().forEach(t -> histories.add((long) t));
+    segmentBytes = info.segmentSize().bytes();
     this.listener = durabilityListener;
     synchronized (lock) {
       failure = null;
@@ -198,21 +223,51 @@ public final class RemoteWalSink implements WalSink {
 
   /**
    * Sends WAL; in synchronous mode the data is held until the {@link #flush()} that follows it, and
-   * both travel as one message.
+   * both travel as one message. With compression on, WAL is cut at segment ends and each piece of
+   * at least {@link #MIN_COMPRESS} bytes goes as one zstd frame (raw when that is not smaller).
    */
   @Override
   public void write(TimelineId timeline, Lsn start, byte[] data, int offset, int length)
       throws IOException {
+    while (length > 0) {
+      long inSegment = segmentBytes - Long.remainderUnsigned(start.value(), segmentBytes);
+      int n = (int) Math.min(length, inSegment);
+      writePiece(timeline, start, data, offset, n);
+      start = start.plus(n);
+      offset += n;
+      length -= n;
+    }
+  }
+
+  private void writePiece(TimelineId timeline, Lsn start, byte[] data, int offset, int length)
+      throws IOException {
     sendPending();
     WalData.Builder d =
-        WalData.newBuilder()
-            .setTimeline((int) timeline.value())
-            .setStartLsn(start.value())
-            .setData(ByteString.copyFrom(data, offset, length));
+        WalData.newBuilder().setTimeline((int) timeline.value()).setStartLsn(start.value());
+    int compressed = length >= MIN_COMPRESS && zstd != null ? compress(data, offset, length) : -1;
+    if (compressed > 0 && compressed < length) {
+      d.setEncoding(WalEncoding.WAL_ENCODING_ZSTD)
+          .setWalLength(length)
+          .setData(ByteString.copyFrom(frame, 0, compressed));
+    } else {
+      d.setData(ByteString.copyFrom(data, offset, length));
+    }
     if (synchronous) {
       pending = d;
     } else {
       send(StreamRequest.newBuilder().setData(d).build());
+    }
+  }
+
+  /** Compresses into {@link #frame}; the frame's length, or -1 when it would not fit. */
+  private int compress(byte[] data, int offset, int length) {
+    if (frame.length < length) {
+      frame = new byte[length + (length >> 3)];
+    }
+    try {
+      return zstd.compressByteArray(frame, 0, length, data, offset, length);
+    } catch (com.github.luben.zstd.ZstdException e) {
+      return -1; // the frame is no smaller than the WAL (dstSize_tooSmall): send it raw
     }
   }
 

@@ -10,7 +10,13 @@ import java.util.Optional;
  * docs/configuration.md). {@link #resolve} checks it and applies the defaults.
  */
 public record ClientConfig(
-    String cluster, String server, Tls tls, Postgres postgres, GetWal getWal, Log log) {
+    String cluster,
+    String server,
+    Tls tls,
+    Postgres postgres,
+    String compression,
+    GetWal getWal,
+    Log log) {
 
   public record Tls(
       String certificate, String key, String ca, String serverName, Boolean insecure) {}
@@ -35,6 +41,7 @@ public record ClientConfig(
       boolean createSlot,
       boolean synchronous,
       Duration statusInterval,
+      int zstdLevel,
       Optional<Path> spool,
       int prefetch,
       Duration getWalTimeout,
@@ -100,10 +107,29 @@ public record ClientConfig(
         Boolean.TRUE.equals(pg.synchronous()),
         Yaml.duration(
             "postgres.statusInterval", pg.statusInterval() == null ? "10s" : pg.statusInterval()),
+        zstdLevel(compression == null ? "zstd:1" : compression),
         Optional.ofNullable(gw.spool()).map(Path::of),
         prefetch,
         Yaml.duration("getWal.timeout", gw.timeout() == null ? "60s" : gw.timeout()),
         Yaml.logFormat("log.format", log == null ? null : log.format()),
         log == null || log.level() == null ? "info" : log.level());
+  }
+
+  /** {@code none}, {@code zstd} or {@code zstd:<level>}: the zstd level, 0 for none. */
+  private static int zstdLevel(String spec) throws ConfigException {
+    if (spec.equals("none")) {
+      return 0;
+    }
+    String level = spec.equals("zstd") ? "1" : spec.startsWith("zstd:") ? spec.substring(5) : null;
+    try {
+      int l = level == null ? -1 : Integer.parseInt(level);
+      if (l >= 1 && l <= 19) {
+        return l;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(
+        "field 'compression' must be none, zstd or zstd:<level 1-19>, not '" + spec + "'");
   }
 }

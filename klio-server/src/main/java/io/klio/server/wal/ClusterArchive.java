@@ -55,10 +55,12 @@ public final class ClusterArchive implements AutoCloseable {
   private final SealedObjects sealed;
   private final Codec codec;
   private final Path incoming;
+  private final Path frames;
   private final DirectoryWalSink sink;
   private final ExecutorService archiver;
   private volatile ClusterMeta meta;
   private final AtomicLong segmentsStored = new AtomicLong();
+  private final AtomicLong segmentsFromFrames = new AtomicLong();
   private volatile String lastSegment = "";
   private volatile Lsn receivedLsn = Lsn.INVALID;
   private volatile boolean streaming;
@@ -71,6 +73,8 @@ public final class ClusterArchive implements AutoCloseable {
     this.sealed = sealed;
     this.codec = codec;
     this.incoming = tier1.resolve("clusters").resolve(cluster.value()).resolve("incoming");
+    this.frames = incoming.resolveSibling("frames");
+    SegmentFrames.clear(frames);
     this.sink = new DirectoryWalSink(incoming);
     this.archiver =
         Executors.newSingleThreadExecutor(
@@ -153,6 +157,14 @@ public final class ClusterArchive implements AutoCloseable {
 
   // ---- archiving
 
+  /**
+   * Where a stream keeps the client's zstd frames of the segment it receives, or null when this
+   * archive does not store zstd (then it compresses every segment itself).
+   */
+  SegmentFrames framesFor(WalSegmentSize size) {
+    return codec.name().equals("zstd") ? new SegmentFrames(frames, size.bytes()) : null;
+  }
+
   void scheduleArchiving() {
     archiver.execute(
         () -> {
@@ -181,31 +193,49 @@ public final class ClusterArchive implements AutoCloseable {
       String name = p.getFileName().toString();
       if (name.length() == 24 && WalFileName.isHex(name)) {
         WalFileName.Segment seg = WalFileName.Segment.parse(name, m.segmentSize());
-        byte[] raw;
+        Optional<Path> zst = SegmentFrames.of(frames, name);
         try {
-          raw = Files.readAllBytes(p);
+          if (zst.isPresent()) {
+            // the client's frames of this segment: already compressed, stored as they are
+            put(
+                segmentKey(seg),
+                TYPE_SEGMENT,
+                codec.id(),
+                Files.size(p),
+                Files.readAllBytes(zst.get()));
+          } else {
+            byte[] raw = Files.readAllBytes(p);
+            Codecs.Encoded e = Codecs.encodeOrStore(codec, raw, 0, raw.length);
+            put(segmentKey(seg), TYPE_SEGMENT, e.codec().id(), raw.length, e.bytes());
+          }
         } catch (NoSuchFileException gone) {
           continue;
         }
-        put(segmentKey(seg), TYPE_SEGMENT, raw);
         Files.delete(p);
+        if (zst.isPresent()) {
+          Files.deleteIfExists(zst.get());
+          segmentsFromFrames.incrementAndGet();
+        }
         segmentsStored.incrementAndGet();
         lastSegment = name;
-        LOG.debug("cluster {}: archived {}", cluster, name);
+        LOG.debug(
+            "cluster {}: archived {}{}", cluster, name, zst.isPresent() ? " (client frames)" : "");
       } else if (name.length() == 16 && name.endsWith(".history")) {
         BlobKey key = historyKey(name);
         if (store.stat(key).isEmpty()) {
-          put(key, TYPE_HISTORY, Files.readAllBytes(p));
+          byte[] raw = Files.readAllBytes(p);
+          Codecs.Encoded e = Codecs.encodeOrStore(codec, raw, 0, raw.length);
+          put(key, TYPE_HISTORY, e.codec().id(), raw.length, e.bytes());
           LOG.info("cluster {}: archived {}", cluster, name);
         }
       }
     }
   }
 
-  private void put(BlobKey key, int type, byte[] raw) throws IOException {
-    Codecs.Encoded e = Codecs.encodeOrStore(codec, raw, 0, raw.length);
+  private void put(BlobKey key, int type, int codecId, long rawLength, byte[] encoded)
+      throws IOException {
     try (InputStream in =
-        sealed.seal(key, type, e.codec().id(), raw.length, new ByteArrayInputStream(e.bytes()))) {
+        sealed.seal(key, type, codecId, rawLength, new ByteArrayInputStream(encoded))) {
       store.put(key, in);
     }
   }
@@ -418,6 +448,10 @@ public final class ClusterArchive implements AutoCloseable {
 
   public long segmentsStored() {
     return segmentsStored.get();
+  }
+
+  public long segmentsFromClientFrames() {
+    return segmentsFromFrames.get();
   }
 
   public String lastSegment() {

@@ -98,6 +98,13 @@ public final class Metrics {
         "counter",
         "Segments archived since the server started.",
         a -> Long.toString(a.segmentsStored()));
+    perCluster(
+        b,
+        all,
+        "klio_wal_segments_from_client_frames_total",
+        "counter",
+        "Of those, segments stored as the zstd frames send-wal sent (no compression here).",
+        a -> Long.toString(a.segmentsFromClientFrames()));
     b.append(
         "# HELP klio_wal_ack_latency_seconds From WAL received to its durable acknowledgement.\n");
     b.append("# TYPE klio_wal_ack_latency_seconds histogram\n");

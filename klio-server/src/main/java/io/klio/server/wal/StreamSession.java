@@ -1,5 +1,7 @@
 package io.klio.server.wal;
 
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -7,6 +9,7 @@ import io.klio.api.ClusterName;
 import io.klio.api.Lsn;
 import io.klio.api.SystemIdentifier;
 import io.klio.api.TimelineId;
+import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
@@ -48,6 +51,9 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   private Lsn written = Lsn.INVALID;
   private long unackedSince; // nanoTime of the oldest WAL not yet acknowledged, 0 when none
   private long flushSeq;
+  private SegmentFrames frames; // null when the archive compresses segments itself
+  private ZstdDecompressCtx zstd;
+  private byte[] wal = new byte[0];
 
   StreamSession(
       Archives archives,
@@ -145,13 +151,42 @@ final class StreamSession implements StreamObserver<StreamRequest> {
         requireStarted();
         WalData d = m.getData();
         Lsn start = Lsn.of(d.getStartLsn());
-        byte[] bytes = d.getData().toByteArray();
+        TimelineId timeline = TimelineId.of(d.getTimeline());
         WalSegmentSize size = archive.meta().orElseThrow().segmentSize();
+        byte[] bytes;
+        int length;
+        byte[] frame = null;
+        switch (d.getEncoding()) {
+          case WAL_ENCODING_NONE -> {
+            bytes = d.getData().toByteArray();
+            length = bytes.length;
+          }
+          case WAL_ENCODING_ZSTD -> {
+            frame = d.getData().toByteArray();
+            length = decode(start, frame, d.getWalLength(), size);
+            bytes = wal;
+          }
+          default ->
+              throw new IllegalArgumentException(
+                  "WAL data at "
+                      + start
+                      + " has an unknown encoding ("
+                      + d.getEncodingValue()
+                      + "): a newer client than this server; upgrade the server");
+        }
         if (unackedSince == 0) {
           unackedSince = System.nanoTime();
         }
-        sink.write(TimelineId.of(d.getTimeline()), start, bytes, 0, bytes.length);
-        written = start.plus(bytes.length);
+        if (frames != null && length > 0) {
+          frames.add(
+              WalFileName.Segment.containing(timeline, start, size),
+              start.segmentOffset(size),
+              length,
+              frame,
+              frame == null ? 0 : frame.length);
+        }
+        sink.write(timeline, start, bytes, 0, length);
+        written = start.plus(length);
         archive.received(written);
         if (start.segmentNumber(size) != Lsn.of(written.value() - 1).segmentNumber(size)
             || written.segmentOffset(size) == 0) {
@@ -182,6 +217,37 @@ final class StreamSession implements StreamObserver<StreamRequest> {
     }
   }
 
+  /** Decodes a zstd frame of WAL into {@link #wal}; its length. */
+  private int decode(Lsn start, byte[] frame, int walLength, WalSegmentSize size) {
+    if (walLength <= 0 || walLength > size.bytes()) {
+      throw new IllegalArgumentException(
+          "WAL data at "
+              + start
+              + ": wal_length "
+              + Integer.toUnsignedString(walLength)
+              + " is outside 1.."
+              + size.bytes());
+    }
+    if (wal.length < walLength) {
+      wal = new byte[Math.max(walLength, 128 << 10)];
+    }
+    if (zstd == null) {
+      zstd = new ZstdDecompressCtx();
+    }
+    int n;
+    try {
+      n = zstd.decompressByteArray(wal, 0, walLength, frame, 0, frame.length);
+    } catch (ZstdException e) {
+      throw new IllegalArgumentException(
+          "WAL data at " + start + ": the zstd frame does not decode: " + e.getMessage(), e);
+    }
+    if (n != walLength) {
+      throw new IllegalArgumentException(
+          "WAL data at " + start + ": the zstd frame holds " + n + " bytes, not " + walLength);
+    }
+    return n;
+  }
+
   private void requireStarted() {
     if (sink == null) {
       throw new IllegalArgumentException("the first message of a WAL stream must be 'start'");
@@ -206,6 +272,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
     a.attach(this);
     this.archive = a;
     this.sink = a.sink();
+    this.frames = a.framesFor(size);
     sink.open(new WalSink.StreamInfo(sys, size, s.getServerMajor()), lsn -> {});
     archive.streaming(true);
     LOG.info("cluster {}: WAL stream started", name);
@@ -237,6 +304,12 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   }
 
   private void finish(Exception failure) {
+    if (frames != null) {
+      frames.dropQuietly();
+    }
+    if (zstd != null) {
+      zstd.close();
+    }
     if (sink != null) {
       try {
         sink.flush(); // what arrived is made durable; the client resumes from it

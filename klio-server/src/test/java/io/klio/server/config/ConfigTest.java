@@ -111,5 +111,14 @@ class ConfigTest {
                         "e.yaml",
                         "cluster: a\nserver: a:1\ntls:\n  insecure: true\ngetWal:\n  prefetch: 1000\n")))
         .hasMessageContaining("'getWal.prefetch' must be within 0..64");
+    assertThat(c.zstdLevel()).isEqualTo(1);
+    String base = "cluster: a\nserver: a:1\ntls:\n  insecure: true\ncompression: ";
+    assertThat(ClientConfig.load(write("f.yaml", base + "none\n")).zstdLevel()).isZero();
+    assertThat(ClientConfig.load(write("g.yaml", base + "zstd:7\n")).zstdLevel()).isEqualTo(7);
+    for (String bad : new String[] {"lz4", "zstd:0", "zstd:20", "zstd:x"}) {
+      assertThatThrownBy(() -> ClientConfig.load(write("h.yaml", base + bad + "\n")))
+          .hasMessageContaining("field 'compression' must be none, zstd or zstd:<level 1-19>")
+          .hasMessageContaining("'" + bad + "'");
+    }
   }
 }

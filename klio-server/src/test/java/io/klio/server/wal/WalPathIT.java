@@ -83,19 +83,34 @@ class WalPathIT {
       pgbench(s, "-T", "4", "-c", "2");
       s.sql("SELECT pg_switch_wal()");
       pgbench(s, "-T", "2", "-c", "2");
+      // a bulk load: WAL in large messages, sent as zstd frames that the server stores as they are
+      s.sql(
+          "CREATE TABLE bulk AS SELECT g, repeat(md5(g::text), 10) AS pad"
+              + " FROM generate_series(1, 150000) g");
+      String bulk = s.sql("SELECT count(*) || '/' || sum(hashtext(pad)) FROM bulk");
       String rows = s.sql("SELECT count(*) FROM pgbench_history");
       String sum = s.sql("SELECT sum(abalance) FROM pgbench_accounts");
       Lsn end = Lsn.parse(s.sql("SELECT pg_current_wal_lsn()"));
       awaitFlushed(s, end);
+      // segments are archived in the background, right after they complete
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      String frames = "klio_wal_segments_from_client_frames_total\\{cluster=\"main\"\\} [1-9]";
+      while (!java.util.regex.Pattern.compile(frames).matcher(klio.metrics()).find()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
       assertThat(klio.metrics())
           .contains("klio_wal_streaming{cluster=\"main\"} 1")
-          .containsPattern("klio_wal_segments_stored_total\\{cluster=\"main\"\\} [1-9]");
+          .containsPattern("klio_wal_segments_stored_total\\{cluster=\"main\"\\} [1-9]")
+          .containsPattern(frames);
       s.stop(); // the primary is gone; everything it committed is in the archive
 
       copy.startRecovery(Map.of("restore_command", klio.restoreCommand()));
       copy.awaitRecoveryEnd(Duration.ofMinutes(3));
       assertThat(copy.sql("SELECT count(*) FROM pgbench_history")).isEqualTo(rows);
       assertThat(copy.sql("SELECT sum(abalance) FROM pgbench_accounts")).isEqualTo(sum);
+      assertThat(copy.sql("SELECT count(*) || '/' || sum(hashtext(pad)) FROM bulk"))
+          .isEqualTo(bulk);
       assertThat(Integer.parseInt(rows)).isPositive();
     }
   }

@@ -44,7 +44,11 @@ public final class BackendDecoder {
     if (length < 4 || length > MAX_MESSAGE) {
       throw new ProtocolException("message '" + (char) tag + "' has an invalid length " + length);
     }
-    return decode((char) tag, readBody(length - 4));
+    byte[] body = readBody(length - 4);
+    if (tag == 'd') {
+      return new CopyData(body); // the body is ours alone: no copy (WAL arrives in CopyData)
+    }
+    return decode((char) tag, body);
   }
 
   /** True when a whole message may be read without blocking on the network. */
