@@ -16,7 +16,6 @@ import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobNotFoundException;
 import io.klio.storage.BlobStore;
-import io.klio.walstream.sink.DirectoryWalSink;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,10 +37,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The WAL archive of one cluster on Tier 1 (docs/format.md): WAL being received lives raw in {@code
- * clusters/<cluster>/incoming/} (a {@link DirectoryWalSink}: {@code .partial} fsynced before
- * acknowledgement); each complete segment is then compressed, sealed (encrypted when a key is
- * configured) and stored as {@code clusters/<cluster>/wal/<xlog>/<segment>}, and the raw file
- * removed. History files are stored as they arrive. Thread-safe.
+ * clusters/<cluster>/incoming/} (a {@link WalJournal}: journals fsynced before acknowledgement);
+ * each complete segment is then compressed, sealed (encrypted when a key is configured) and stored
+ * as {@code clusters/<cluster>/wal/<xlog>/<segment>}, and the raw file removed. History files are
+ * stored as they arrive. Thread-safe.
  */
 public final class ClusterArchive implements AutoCloseable {
 
@@ -55,8 +54,7 @@ public final class ClusterArchive implements AutoCloseable {
   private final SealedObjects sealed;
   private final Codec codec;
   private final Path incoming;
-  private final Path frames;
-  private final DirectoryWalSink sink;
+  private final WalJournal sink;
   private final ExecutorService archiver;
   private volatile ClusterMeta meta;
   private final AtomicLong segmentsStored = new AtomicLong();
@@ -73,9 +71,7 @@ public final class ClusterArchive implements AutoCloseable {
     this.sealed = sealed;
     this.codec = codec;
     this.incoming = tier1.resolve("clusters").resolve(cluster.value()).resolve("incoming");
-    this.frames = incoming.resolveSibling("frames");
-    SegmentFrames.clear(frames);
-    this.sink = new DirectoryWalSink(incoming);
+    this.sink = new WalJournal(incoming);
     this.archiver =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -91,7 +87,7 @@ public final class ClusterArchive implements AutoCloseable {
     return cluster;
   }
 
-  DirectoryWalSink sink() {
+  WalJournal sink() {
     return sink;
   }
 
@@ -157,14 +153,6 @@ public final class ClusterArchive implements AutoCloseable {
 
   // ---- archiving
 
-  /**
-   * Where a stream keeps the client's zstd frames of the segment it receives, or null when this
-   * archive does not store zstd (then it compresses every segment itself).
-   */
-  SegmentFrames framesFor(WalSegmentSize size) {
-    return codec.name().equals("zstd") ? new SegmentFrames(frames, size.bytes()) : null;
-  }
-
   void scheduleArchiving() {
     archiver.execute(
         () -> {
@@ -191,35 +179,41 @@ public final class ClusterArchive implements AutoCloseable {
     }
     for (Path p : files) {
       String name = p.getFileName().toString();
-      if (name.length() == 24 && WalFileName.isHex(name)) {
-        WalFileName.Segment seg = WalFileName.Segment.parse(name, m.segmentSize());
-        Optional<Path> zst = SegmentFrames.of(frames, name);
+      if (name.endsWith(WalJournal.COMPLETE) && !name.endsWith(WalJournal.PARTIAL)) {
+        String segment = name.substring(0, name.length() - WalJournal.COMPLETE.length());
+        WalFileName.Segment seg = WalFileName.Segment.parse(segment, m.segmentSize());
+        WalJournal.Contents c;
         try {
-          if (zst.isPresent()) {
-            // the client's frames of this segment: already compressed, stored as they are
-            put(
-                segmentKey(seg),
-                TYPE_SEGMENT,
-                codec.id(),
-                Files.size(p),
-                Files.readAllBytes(zst.get()));
-          } else {
-            byte[] raw = Files.readAllBytes(p);
-            Codecs.Encoded e = Codecs.encodeOrStore(codec, raw, 0, raw.length);
-            put(segmentKey(seg), TYPE_SEGMENT, e.codec().id(), raw.length, e.bytes());
-          }
+          c = WalJournal.read(p, m.segmentSize());
         } catch (NoSuchFileException gone) {
           continue;
         }
-        Files.delete(p);
-        if (zst.isPresent()) {
-          Files.deleteIfExists(zst.get());
-          segmentsFromFrames.incrementAndGet();
+        int length = m.segmentSize().bytes();
+        if (c.covered() != length) {
+          throw new PermanentException(
+              p
+                  + " holds "
+                  + c.covered()
+                  + " bytes of WAL in whole records, not "
+                  + length
+                  + ": damaged; the segment is not archived (it can be streamed again while"
+                  + " PostgreSQL keeps it)");
         }
+        boolean asFrames = c.allZstd() && codec.name().equals("zstd");
+        if (asFrames) {
+          // the client's frames, one after the other: a zstd stream of the segment
+          put(segmentKey(seg), TYPE_SEGMENT, codec.id(), length, c.frames());
+          segmentsFromFrames.incrementAndGet();
+        } else {
+          byte[] raw = c.wal(length);
+          Codecs.Encoded e = Codecs.encodeOrStore(codec, raw, 0, raw.length);
+          put(segmentKey(seg), TYPE_SEGMENT, e.codec().id(), raw.length, e.bytes());
+        }
+        Files.delete(p);
         segmentsStored.incrementAndGet();
-        lastSegment = name;
+        lastSegment = segment;
         LOG.debug(
-            "cluster {}: archived {}{}", cluster, name, zst.isPresent() ? " (client frames)" : "");
+            "cluster {}: archived {}{}", cluster, segment, asFrames ? " (client frames)" : "");
       } else if (name.length() == 16 && name.endsWith(".history")) {
         BlobKey key = historyKey(name);
         if (store.stat(key).isEmpty()) {
@@ -274,16 +268,16 @@ public final class ClusterArchive implements AutoCloseable {
       if (archived.isPresent()) {
         return new Fetched(archived.get(), false);
       }
-      Optional<byte[]> raw = readRaw(name);
-      if (raw.isPresent()) {
-        return new Fetched(raw.get(), false);
+      Optional<byte[]> complete = readJournal(name + WalJournal.COMPLETE, m);
+      if (complete.isPresent()) {
+        return new Fetched(complete.get(), false);
       }
-      Optional<byte[]> partial = readRaw(name + ".partial");
+      Optional<byte[]> partial = readJournal(name + WalJournal.PARTIAL, m);
       if (partial.isPresent()) {
         return new Fetched(partial.get(), true);
       }
-    } else if (m != null && file instanceof WalFileName.Partial) {
-      Optional<byte[]> partial = readRaw(name);
+    } else if (m != null && file instanceof WalFileName.Partial p) {
+      Optional<byte[]> partial = readJournal(p.segment() + WalJournal.PARTIAL, m);
       if (partial.isPresent()) {
         return new Fetched(partial.get(), true);
       }
@@ -302,6 +296,16 @@ public final class ClusterArchive implements AutoCloseable {
   private Optional<byte[]> readRaw(String name) throws IOException {
     try {
       return Optional.of(Files.readAllBytes(incoming.resolve(name)));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The WAL a journal of {@code incoming/} holds, as a whole segment file (zero-padded). */
+  private Optional<byte[]> readJournal(String name, ClusterMeta m) throws IOException {
+    try {
+      return Optional.of(
+          WalJournal.read(incoming.resolve(name), m.segmentSize()).wal(m.segmentSize().bytes()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
@@ -335,7 +339,8 @@ public final class ClusterArchive implements AutoCloseable {
     if (m == null) {
       return Optional.empty();
     }
-    Optional<io.klio.walstream.WalSink.StoredSegment> best = sink.newestSegment(m.segmentSize());
+    Optional<io.klio.walstream.WalSink.StoredSegment> best =
+        WalJournal.newestSegment(incoming, m.segmentSize());
     for (WalFileName.Segment s : archivedSegments(m.segmentSize())) {
       if (best.isEmpty() || newer(s, best.get().segment())) {
         best = Optional.of(new io.klio.walstream.WalSink.StoredSegment(s, false));

@@ -9,7 +9,6 @@ import io.klio.api.ClusterName;
 import io.klio.api.Lsn;
 import io.klio.api.SystemIdentifier;
 import io.klio.api.TimelineId;
-import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
@@ -17,8 +16,6 @@ import io.klio.api.grpc.v1.StreamStart;
 import io.klio.api.grpc.v1.WalData;
 import io.klio.server.grpc.ClientIdentity;
 import io.klio.server.grpc.Statuses;
-import io.klio.walstream.WalSink;
-import io.klio.walstream.sink.DirectoryWalSink;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -28,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One WAL stream from a send-wal client. A worker thread takes the client's messages in order,
- * writes them into the cluster's incoming {@link DirectoryWalSink}, fsyncs when asked, at segment
- * ends and every flush interval, and acknowledges exactly what the sink made durable. Inbound flow
+ * writes them into the cluster's incoming {@link WalJournal}, fsyncs when asked, at segment ends
+ * and every flush interval, and acknowledges exactly what the sink made durable. Inbound flow
  * control bounds memory: at most {@link #WINDOW} messages are requested ahead.
  */
 final class StreamSession implements StreamObserver<StreamRequest> {
@@ -47,11 +44,10 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   private volatile boolean cancelled;
   private volatile Thread worker;
   private ClusterArchive archive;
-  private DirectoryWalSink sink;
+  private WalJournal sink;
   private Lsn written = Lsn.INVALID;
   private long unackedSince; // nanoTime of the oldest WAL not yet acknowledged, 0 when none
   private long flushSeq;
-  private SegmentFrames frames; // null when the archive compresses segments itself
   private ZstdDecompressCtx zstd;
   private byte[] wal = new byte[0];
 
@@ -153,18 +149,19 @@ final class StreamSession implements StreamObserver<StreamRequest> {
         Lsn start = Lsn.of(d.getStartLsn());
         TimelineId timeline = TimelineId.of(d.getTimeline());
         WalSegmentSize size = archive.meta().orElseThrow().segmentSize();
-        byte[] bytes;
         int length;
-        byte[] frame = null;
         switch (d.getEncoding()) {
           case WAL_ENCODING_NONE -> {
-            bytes = d.getData().toByteArray();
+            byte[] bytes = d.getData().toByteArray();
             length = bytes.length;
+            sink.write(timeline, start, bytes, 0, length);
           }
           case WAL_ENCODING_ZSTD -> {
-            frame = d.getData().toByteArray();
+            // checked before it is stored: a frame that does not decode is refused now, not found
+            // at restore time
+            byte[] frame = d.getData().toByteArray();
             length = decode(start, frame, d.getWalLength(), size);
-            bytes = wal;
+            sink.append(timeline, start, length, WalJournal.ZSTD, frame, 0, frame.length);
           }
           default ->
               throw new IllegalArgumentException(
@@ -177,15 +174,6 @@ final class StreamSession implements StreamObserver<StreamRequest> {
         if (unackedSince == 0) {
           unackedSince = System.nanoTime();
         }
-        if (frames != null && length > 0) {
-          frames.add(
-              WalFileName.Segment.containing(timeline, start, size),
-              start.segmentOffset(size),
-              length,
-              frame,
-              frame == null ? 0 : frame.length);
-        }
-        sink.write(timeline, start, bytes, 0, length);
         written = start.plus(length);
         archive.received(written);
         if (start.segmentNumber(size) != Lsn.of(written.value() - 1).segmentNumber(size)
@@ -202,9 +190,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
       }
       case END_OF_TIMELINE -> {
         requireStarted();
-        sink.endOfTimeline(
-            TimelineId.of(m.getEndOfTimeline().getTimeline()),
-            Lsn.of(m.getEndOfTimeline().getEndLsn()));
+        sink.endOfTimeline();
         flushAndAck(0);
       }
       case HISTORY -> {
@@ -272,8 +258,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
     a.attach(this);
     this.archive = a;
     this.sink = a.sink();
-    this.frames = a.framesFor(size);
-    sink.open(new WalSink.StreamInfo(sys, size, s.getServerMajor()), lsn -> {});
+    sink.open(size);
     archive.streaming(true);
     LOG.info("cluster {}: WAL stream started", name);
   }
@@ -304,9 +289,6 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   }
 
   private void finish(Exception failure) {
-    if (frames != null) {
-      frames.dropQuietly();
-    }
     if (zstd != null) {
       zstd.close();
     }

@@ -1,0 +1,410 @@
+package io.klio.server.wal;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
+import io.klio.api.Lsn;
+import io.klio.api.TimelineId;
+import io.klio.api.WalFileName;
+import io.klio.api.WalFileName.Segment;
+import io.klio.api.WalSegmentSize;
+import io.klio.api.error.PermanentException;
+import io.klio.server.client.WalFetcher;
+import io.klio.walstream.WalSink.StoredSegment;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The incoming WAL of one cluster on Tier 1, kept as it arrives: one journal per segment
+ * (docs/format.md), {@code <segment>.partial.journal} while the segment is received, renamed to
+ * {@code <segment>.journal} when complete. A journal holds the WAL as records, raw or as the zstd
+ * frames send-wal sent, so the server writes (and fsyncs) a fraction of the bytes and archives a
+ * segment that came as frames without compressing it. {@link #flush()} fsyncs; {@link
+ * #durableLsn()} is what was fsynced, the only position the server acknowledges.
+ *
+ * <p>WAL already held is never rewritten: a new stream that starts again at a segment's start has
+ * the bytes the journal holds skipped (WAL at a position of a timeline never changes), so WAL once
+ * acknowledged stays durable whatever the client does. A crash can only tear the last record, which
+ * was not acknowledged; reading stops there and appending continues from there.
+ *
+ * <p>Written by one stream at a time; the static readers may run concurrently with it.
+ */
+final class WalJournal implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WalJournal.class);
+
+  static final String PARTIAL = ".partial.journal";
+  static final String COMPLETE = ".journal";
+  static final byte RAW = 0;
+  static final byte ZSTD = 1;
+  private static final byte[] MAGIC = "KLIOJRN1".getBytes(StandardCharsets.US_ASCII);
+  private static final int FILE_HEADER = 16; // magic, segment start LSN
+  private static final int RECORD_HEADER = 17; // offset, wal length, encoding, payload length, crc
+
+  private final Path dir;
+  private WalSegmentSize size;
+  private Segment current;
+  private FileChannel channel;
+  private long covered; // WAL bytes of the current segment the journal holds
+  private long synced; // of those, fsynced
+  private volatile Lsn durable = Lsn.INVALID;
+  private final CRC32C crc = new CRC32C();
+  private final ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.BIG_ENDIAN);
+
+  WalJournal(Path dir) throws IOException {
+    this.dir = dir;
+    Files.createDirectories(dir);
+  }
+
+  Path directory() {
+    return dir;
+  }
+
+  /** Prepares for a new stream; a segment left open by the previous one is fsynced and closed. */
+  void open(WalSegmentSize segmentSize) throws IOException {
+    closeCurrent(false);
+    this.size = segmentSize;
+  }
+
+  /** Appends raw WAL of {@code timeline} from {@code start}; it may cross segment ends. */
+  void write(TimelineId timeline, Lsn start, byte[] data, int offset, int length)
+      throws IOException {
+    while (length > 0) {
+      long inSegment = size.bytes() - start.segmentOffset(size);
+      int n = (int) Math.min(length, inSegment);
+      append(timeline, start, n, RAW, data, offset, n);
+      start = start.plus(n);
+      offset += n;
+      length -= n;
+    }
+  }
+
+  /**
+   * Appends one record: {@code walLength} bytes of WAL from {@code start}, all in one segment,
+   * carried by {@code payload} (raw, or one zstd frame the caller has checked decodes to them).
+   */
+  void append(
+      TimelineId timeline,
+      Lsn start,
+      int walLength,
+      byte encoding,
+      byte[] payload,
+      int offset,
+      int length)
+      throws IOException {
+    Segment seg = Segment.containing(timeline, start, size);
+    long segOffset = start.segmentOffset(size);
+    if (segOffset + walLength > size.bytes()) {
+      throw new IllegalArgumentException(
+          "WAL at " + start + " of " + walLength + " bytes crosses the end of " + seg);
+    }
+    if (!seg.equals(current)) {
+      closeCurrent(false);
+      openSegment(seg);
+      if (current == null) {
+        return; // the segment is complete already
+      }
+    }
+    if (segOffset > covered) {
+      throw new IllegalStateException(
+          "WAL at " + start + " does not follow " + seg.startLsn().plus(covered) + " in " + seg);
+    }
+    if (segOffset + walLength <= covered) {
+      return; // held already
+    }
+    if (segOffset < covered) {
+      // the start is held already: keep the rest, raw
+      byte[] wal = encoding == RAW ? payload : decode(start, payload, offset, length, walLength);
+      int from = (encoding == RAW ? offset : 0) + (int) (covered - segOffset);
+      int n = (int) (segOffset + walLength - covered);
+      writeRecord(covered, n, RAW, wal, from, n);
+    } else {
+      writeRecord(segOffset, walLength, encoding, payload, offset, length);
+    }
+    if (covered == size.bytes()) {
+      closeCurrent(true);
+    }
+  }
+
+  private static byte[] decode(Lsn start, byte[] frame, int offset, int length, int walLength)
+      throws IOException {
+    byte[] wal = new byte[walLength];
+    try {
+      long n = Zstd.decompressByteArray(wal, 0, walLength, frame, offset, length);
+      if (n == walLength) {
+        return wal;
+      }
+    } catch (ZstdException e) {
+      // reported below
+    }
+    throw new PermanentException("WAL at " + start + ": the zstd frame does not decode");
+  }
+
+  private void writeRecord(
+      long segOffset, int walLength, byte encoding, byte[] payload, int offset, int length)
+      throws IOException {
+    header.clear();
+    header.putInt((int) segOffset).putInt(walLength).put(encoding).putInt(length);
+    crc.reset();
+    crc.update(header.array(), 0, 13);
+    crc.update(payload, offset, length);
+    header.putInt((int) crc.getValue());
+    header.flip();
+    ByteBuffer[] both = {header, ByteBuffer.wrap(payload, offset, length)};
+    while (both[1].hasRemaining()) {
+      channel.write(both);
+    }
+    covered = segOffset + walLength;
+  }
+
+  private void openSegment(Segment seg) throws IOException {
+    Path partial = dir.resolve(seg + PARTIAL);
+    if (Files.exists(dir.resolve(seg + COMPLETE))) {
+      return;
+    }
+    if (Files.exists(partial)) {
+      Contents c = read(partial, size);
+      channel = FileChannel.open(partial, StandardOpenOption.WRITE);
+      if (c.validBytes() < Files.size(partial)) {
+        LOG.warn(
+            "{}: {} bytes after the last whole record dropped (written, never acknowledged)",
+            partial,
+            Files.size(partial) - c.validBytes());
+        channel.truncate(c.validBytes());
+      }
+      // what a killed server wrote without fsync may still be only in the page cache: make what
+      // the journal holds durable before it counts as synced
+      channel.force(false);
+      channel.position(c.validBytes());
+      covered = c.covered();
+    } else {
+      ByteBuffer h = ByteBuffer.allocate(FILE_HEADER);
+      h.put(MAGIC).putLong(seg.startLsn().value());
+      WalFetcher.writeDurably(partial, h.array());
+      channel = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      covered = 0;
+    }
+    current = seg;
+    synced = covered;
+  }
+
+  /** Fsyncs the current segment's journal; what it holds is then durable. */
+  void flush() throws IOException {
+    if (current != null && synced < covered) {
+      channel.force(false);
+      synced = covered;
+      advanceDurable(current.startLsn().plus(synced));
+    }
+  }
+
+  private void closeCurrent(boolean complete) throws IOException {
+    if (current == null) {
+      return;
+    }
+    if (synced < covered) {
+      channel.force(false);
+      synced = covered;
+    }
+    channel.close();
+    channel = null;
+    Segment seg = current;
+    current = null;
+    if (complete) {
+      Files.move(
+          dir.resolve(seg + PARTIAL), dir.resolve(seg + COMPLETE), StandardCopyOption.ATOMIC_MOVE);
+      fsyncDirectory();
+    }
+    advanceDurable(seg.startLsn().plus(synced));
+  }
+
+  private void advanceDurable(Lsn lsn) {
+    if (lsn.isAfter(durable)) {
+      durable = lsn;
+    }
+  }
+
+  /** The timeline ended: its last segment stays a partial journal. */
+  void endOfTimeline() throws IOException {
+    closeCurrent(false);
+  }
+
+  /** Stores a timeline history file as it came (replacing it atomically, fsynced). */
+  void writeHistory(TimelineId timeline, byte[] content) throws IOException {
+    Path target = dir.resolve(new WalFileName.History(timeline).toString());
+    if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), content)) {
+      return;
+    }
+    WalFetcher.writeDurably(target, content);
+  }
+
+  /** Where WAL is durable: every byte before it is fsynced (across streams of this server run). */
+  Lsn durableLsn() {
+    return durable;
+  }
+
+  @Override
+  public void close() throws IOException {
+    closeCurrent(false);
+  }
+
+  private void fsyncDirectory() throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  // ---- reading
+
+  /** One record: WAL {@code [offset, offset + walLength)} of the segment, in {@code payload}. */
+  record Record(long offset, int walLength, byte encoding, byte[] payload) {}
+
+  /** The whole records of a journal, the WAL bytes they cover, and where they end in the file. */
+  record Contents(List<Record> records, long covered, long validBytes) {
+
+    /** Whether every record is a zstd frame: their concatenation is then a zstd stream. */
+    boolean allZstd() {
+      return records.stream().allMatch(r -> r.encoding() == ZSTD);
+    }
+
+    /** The WAL, {@code length} bytes (zero after what the records cover, like pg_receivewal). */
+    byte[] wal(int length) throws PermanentException {
+      byte[] out = new byte[length];
+      for (Record r : records) {
+        if (r.encoding() == RAW) {
+          System.arraycopy(r.payload(), 0, out, (int) r.offset(), r.walLength());
+        } else {
+          try {
+            long n =
+                Zstd.decompressByteArray(
+                    out, (int) r.offset(), r.walLength(), r.payload(), 0, r.payload().length);
+            if (n != r.walLength()) {
+              throw new PermanentException(
+                  "a zstd record at offset "
+                      + r.offset()
+                      + " holds "
+                      + n
+                      + " bytes, not "
+                      + r.walLength());
+            }
+          } catch (ZstdException e) {
+            throw new PermanentException(
+                "a zstd record at offset " + r.offset() + " does not decode: " + e.getMessage(), e);
+          }
+        }
+      }
+      return out;
+    }
+
+    /** The zstd frames one after the other. */
+    byte[] frames() {
+      int n = records.stream().mapToInt(r -> r.payload().length).sum();
+      byte[] out = new byte[n];
+      int at = 0;
+      for (Record r : records) {
+        System.arraycopy(r.payload(), 0, out, at, r.payload().length);
+        at += r.payload().length;
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Reads a journal: its whole records, in order and contiguous from the segment's start. Reading
+   * stops at the first record that is short or fails its checksum (a write torn by a crash).
+   *
+   * @throws PermanentException when the file is not a journal of this segment size
+   */
+  static Contents read(Path file, WalSegmentSize size) throws IOException {
+    byte[] b = Files.readAllBytes(file);
+    ByteBuffer in = ByteBuffer.wrap(b);
+    if (b.length < FILE_HEADER || !Arrays.equals(b, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+      throw new PermanentException(file + " is not a Klio WAL journal (no KLIOJRN1 header)");
+    }
+    in.position(FILE_HEADER);
+    List<Record> records = new ArrayList<>();
+    long covered = 0;
+    CRC32C c = new CRC32C();
+    while (in.remaining() >= RECORD_HEADER) {
+      int at = in.position();
+      long offset = Integer.toUnsignedLong(in.getInt());
+      int walLength = in.getInt();
+      byte encoding = in.get();
+      int length = in.getInt();
+      int sum = in.getInt();
+      if (offset != covered
+          || walLength <= 0
+          || offset + walLength > size.bytes()
+          || (encoding != RAW && encoding != ZSTD)
+          || length < 0
+          || length > in.remaining()
+          || (encoding == RAW && length != walLength)) {
+        in.position(at);
+        break;
+      }
+      c.reset();
+      c.update(b, at, 13);
+      c.update(b, in.position(), length);
+      if ((int) c.getValue() != sum) {
+        in.position(at);
+        break;
+      }
+      byte[] payload = Arrays.copyOfRange(b, in.position(), in.position() + length);
+      in.position(in.position() + length);
+      records.add(new Record(offset, walLength, encoding, payload));
+      covered += walLength;
+    }
+    return new Contents(records, covered, records.isEmpty() ? FILE_HEADER : in.position());
+  }
+
+  /** The newest segment the journals hold, complete or partial. */
+  static Optional<StoredSegment> newestSegment(Path dir, WalSegmentSize size) throws IOException {
+    StoredSegment best = null;
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        String n = p.getFileName().toString();
+        boolean partial = n.endsWith(PARTIAL);
+        if (!partial && !n.endsWith(COMPLETE)) {
+          continue;
+        }
+        String name = n.substring(0, n.length() - (partial ? PARTIAL : COMPLETE).length());
+        if (name.length() != 24 || !WalFileName.isHex(name)) {
+          continue;
+        }
+        StoredSegment cand = new StoredSegment(Segment.parse(name, size), partial);
+        if (best == null || newer(cand, best)) {
+          best = cand;
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(best);
+  }
+
+  private static boolean newer(StoredSegment a, StoredSegment b) {
+    int c = Long.compare(a.segment().segmentNumber(), b.segment().segmentNumber());
+    if (c != 0) {
+      return c > 0;
+    }
+    int t = a.segment().timeline().compareTo(b.segment().timeline());
+    return t != 0 ? t > 0 : !a.partial() && b.partial();
+  }
+}
