@@ -156,6 +156,19 @@ for ((r = 0; r < rounds; r++)); do
   echo "catch-up round $((r + 1)): klio ${kt}s (server peak RSS ${rss} KiB)  pg_receivewal ${rt}s" >&2
 done
 
+k=$(median "${times[k]}"); p=$(median "${times[r]}")
+report_catchup() {
+  echo "--- $rounds rounds, backlog $((backlog / 1048576)) MiB, $(nproc) cores"
+  awk -v k="$k" -v p="$p" -v b="$backlog" 'BEGIN {
+    printf "catch-up: klio %.1f MB/s (median %.2fs)  pg_receivewal %.1f MB/s (median %.2fs)  ratio %.2f\n",
+      b / 1e6 / k, k, b / 1e6 / p, p, p / k }'
+  echo "klio server peak RSS: $((rss_max / 1024)) MiB"
+}
+if [[ -n ${SKIP_SYNC:-} ]]; then # catch-up only: SKIP_SYNC=1 bench/wal-path.sh 5 2
+  report_catchup
+  exit 0
+fi
+
 # synchronous standby: pgbench TPS
 psql -c "DROP TABLE t, src" >/dev/null
 "$bin/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
@@ -197,11 +210,6 @@ for ((r = 0; r < rounds; r++)); do
   echo "sync round $((r + 1)): klio $kt tps  pg_receivewal $rt tps" >&2
 done
 
-k=$(median "${times[k]}"); p=$(median "${times[r]}")
 kt=$(median "${times[kt]}"); pt=$(median "${times[rt]}")
-echo "--- $rounds rounds, backlog $((backlog / 1048576)) MiB, $(nproc) cores"
-awk -v k="$k" -v p="$p" -v b="$backlog" 'BEGIN {
-  printf "catch-up: klio %.1f MB/s (median %.2fs)  pg_receivewal %.1f MB/s (median %.2fs)  ratio %.2f\n",
-    b / 1e6 / k, k, b / 1e6 / p, p, p / k }'
-echo "klio server peak RSS: $((rss_max / 1024)) MiB"
+report_catchup
 awk -v k="$kt" -v p="$pt" 'BEGIN { printf "sync pgbench: klio %.0f tps  pg_receivewal %.0f tps  ratio %.2f\n", k, p, k / p }'
