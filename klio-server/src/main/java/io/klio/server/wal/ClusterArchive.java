@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * The WAL archive of one cluster on Tier 1 (docs/format.md): WAL being received lives raw in {@code
  * clusters/<cluster>/incoming/} (a {@link WalJournal}: journals fsynced before acknowledgement);
  * each complete segment is then compressed, sealed (encrypted when a key is configured) and stored
- * as {@code clusters/<cluster>/wal/<xlog>/<segment>}, and the raw file removed. History files are
+ * as {@code clusters/<cluster>/wal/<xlog>/<segment>}, and its journal removed. History files are
  * stored as they arrive. Thread-safe.
  */
 public final class ClusterArchive implements AutoCloseable {
@@ -205,9 +205,7 @@ public final class ClusterArchive implements AutoCloseable {
           put(segmentKey(seg), TYPE_SEGMENT, codec.id(), length, c.frames());
           segmentsFromFrames.incrementAndGet();
         } else {
-          byte[] raw = c.wal(length);
-          Codecs.Encoded e = Codecs.encodeOrStore(codec, raw, 0, raw.length);
-          put(segmentKey(seg), TYPE_SEGMENT, e.codec().id(), raw.length, e.bytes());
+          putRaw(segmentKey(seg), TYPE_SEGMENT, c.wal(length));
         }
         Files.delete(p);
         segmentsStored.incrementAndGet();
@@ -217,13 +215,17 @@ public final class ClusterArchive implements AutoCloseable {
       } else if (name.length() == 16 && name.endsWith(".history")) {
         BlobKey key = historyKey(name);
         if (store.stat(key).isEmpty()) {
-          byte[] raw = Files.readAllBytes(p);
-          Codecs.Encoded e = Codecs.encodeOrStore(codec, raw, 0, raw.length);
-          put(key, TYPE_HISTORY, e.codec().id(), raw.length, e.bytes());
+          putRaw(key, TYPE_HISTORY, Files.readAllBytes(p));
           LOG.info("cluster {}: archived {}", cluster, name);
         }
       }
     }
+  }
+
+  /** Stores {@code raw} compressed with the archive's codec (raw when it does not shrink). */
+  private void putRaw(BlobKey key, int type, byte[] raw) throws IOException {
+    Codecs.Encoded e = Codecs.encodeOrStore(codec, raw, 0, raw.length);
+    put(key, type, e.codec().id(), raw.length, e.bytes());
   }
 
   private void put(BlobKey key, int type, int codecId, long rawLength, byte[] encoded)
@@ -342,16 +344,13 @@ public final class ClusterArchive implements AutoCloseable {
     Optional<io.klio.walstream.WalSink.StoredSegment> best =
         WalJournal.newestSegment(incoming, m.segmentSize());
     for (WalFileName.Segment s : archivedSegments(m.segmentSize())) {
-      if (best.isEmpty() || newer(s, best.get().segment())) {
-        best = Optional.of(new io.klio.walstream.WalSink.StoredSegment(s, false));
+      io.klio.walstream.WalSink.StoredSegment archived =
+          new io.klio.walstream.WalSink.StoredSegment(s, false);
+      if (best.isEmpty() || WalJournal.newer(archived, best.get())) {
+        best = Optional.of(archived);
       }
     }
     return best;
-  }
-
-  private static boolean newer(WalFileName.Segment a, WalFileName.Segment b) {
-    int c = Long.compare(a.segmentNumber(), b.segmentNumber());
-    return c > 0 || c == 0 && a.timeline().compareTo(b.timeline()) > 0;
   }
 
   List<WalFileName.Segment> archivedSegments(WalSegmentSize size) throws IOException {

@@ -71,10 +71,6 @@ final class WalJournal implements AutoCloseable {
     Files.createDirectories(dir);
   }
 
-  Path directory() {
-    return dir;
-  }
-
   /** Prepares for a new stream; a segment left open by the previous one is fsynced and closed. */
   void open(WalSegmentSize segmentSize) throws IOException {
     closeCurrent(false);
@@ -180,11 +176,12 @@ final class WalJournal implements AutoCloseable {
     if (Files.exists(partial)) {
       Contents c = read(partial, size);
       channel = FileChannel.open(partial, StandardOpenOption.WRITE);
-      if (c.validBytes() < Files.size(partial)) {
+      long torn = channel.size() - c.validBytes();
+      if (torn > 0) {
         LOG.warn(
             "{}: {} bytes after the last whole record dropped (written, never acknowledged)",
             partial,
-            Files.size(partial) - c.validBytes());
+            torn);
         channel.truncate(c.validBytes());
       }
       // what a killed server wrote without fsync may still be only in the page cache: make what
@@ -368,7 +365,7 @@ final class WalJournal implements AutoCloseable {
       records.add(new Record(offset, walLength, encoding, payload));
       covered += walLength;
     }
-    return new Contents(records, covered, records.isEmpty() ? FILE_HEADER : in.position());
+    return new Contents(records, covered, in.position());
   }
 
   /** The newest segment the journals hold, complete or partial. */
@@ -399,7 +396,11 @@ final class WalJournal implements AutoCloseable {
     return Optional.ofNullable(best);
   }
 
-  private static boolean newer(StoredSegment a, StoredSegment b) {
+  /**
+   * Whether {@code a} is newer than {@code b}: a higher segment number, then a higher timeline,
+   * then a complete segment over a partial one.
+   */
+  static boolean newer(StoredSegment a, StoredSegment b) {
     int c = Long.compare(a.segment().segmentNumber(), b.segment().segmentNumber());
     if (c != 0) {
       return c > 0;
