@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * acknowledged stays durable whatever the client does. A crash can only tear the last record, which
  * was not acknowledged; reading stops there and appending continues from there.
  *
+ * <p>The file is extended with zeros {@link #PREALLOCATE} bytes at a time ahead of the records, as
+ * pg_receivewal fills a segment with zeros before writing it: the fsync after each record then
+ * writes data blocks only, not the file's new length as well (a journal commit of the file system
+ * per acknowledgement, which synchronous commits wait for). Zeros never read as a record, so
+ * readers stop there; the tail is cut off when the journal is closed.
+ *
  * <p>Written by one stream at a time; the static readers may run concurrently with it.
  */
 final class WalJournal implements AutoCloseable {
@@ -55,6 +61,8 @@ final class WalJournal implements AutoCloseable {
   private static final byte[] MAGIC = "KLIOJRN1".getBytes(StandardCharsets.US_ASCII);
   private static final int FILE_HEADER = 16; // magic, segment start LSN
   private static final int RECORD_HEADER = 17; // offset, wal length, encoding, payload length, crc
+  static final int PREALLOCATE = 1 << 20;
+  private static final byte[] ZEROS = new byte[64 << 10];
 
   private final Path dir;
   private WalSegmentSize size;
@@ -62,6 +70,8 @@ final class WalJournal implements AutoCloseable {
   private FileChannel channel;
   private long covered; // WAL bytes of the current segment the journal holds
   private long synced; // of those, fsynced
+  private long end; // where the next record goes in the file
+  private long allocated; // the file's length: zeros from end to here
   private volatile Lsn durable = Lsn.INVALID;
   private final CRC32C crc = new CRC32C();
   private final ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.BIG_ENDIAN);
@@ -161,11 +171,26 @@ final class WalJournal implements AutoCloseable {
     crc.update(payload, offset, length);
     header.putInt((int) crc.getValue());
     header.flip();
+    if (end + RECORD_HEADER + length > allocated) {
+      preallocate(end + RECORD_HEADER + length);
+    }
     ByteBuffer[] both = {header, ByteBuffer.wrap(payload, offset, length)};
     while (both[1].hasRemaining()) {
       channel.write(both);
     }
+    end += RECORD_HEADER + length;
     covered = segOffset + walLength;
+  }
+
+  /** Extends the file with zeros to at least {@code needed} bytes, and another step ahead. */
+  private void preallocate(long needed) throws IOException {
+    long target = Math.max(needed, allocated + PREALLOCATE);
+    ByteBuffer z = ByteBuffer.wrap(ZEROS);
+    for (long at = allocated; at < target; ) {
+      z.clear().limit((int) Math.min(ZEROS.length, target - at));
+      at += channel.write(z, at);
+    }
+    allocated = target;
   }
 
   private void openSegment(Segment seg) throws IOException {
@@ -176,24 +201,28 @@ final class WalJournal implements AutoCloseable {
     if (Files.exists(partial)) {
       Contents c = read(partial, size);
       channel = FileChannel.open(partial, StandardOpenOption.WRITE);
-      long torn = channel.size() - c.validBytes();
-      if (torn > 0) {
+      if (c.tornBytes() > 0) {
         LOG.warn(
             "{}: {} bytes after the last whole record dropped (written, never acknowledged)",
             partial,
-            torn);
-        channel.truncate(c.validBytes());
+            c.tornBytes());
+      }
+      if (channel.size() > c.validBytes()) {
+        channel.truncate(c.validBytes()); // a torn record, or zeros written ahead
       }
       // what a killed server wrote without fsync may still be only in the page cache: make what
       // the journal holds durable before it counts as synced
       channel.force(false);
       channel.position(c.validBytes());
+      end = allocated = c.validBytes();
       covered = c.covered();
     } else {
       ByteBuffer h = ByteBuffer.allocate(FILE_HEADER);
       h.put(MAGIC).putLong(seg.startLsn().value());
       WalFetcher.writeDurably(partial, h.array());
-      channel = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      channel = FileChannel.open(partial, StandardOpenOption.WRITE);
+      channel.position(FILE_HEADER);
+      end = allocated = FILE_HEADER;
       covered = 0;
     }
     current = seg;
@@ -216,6 +245,10 @@ final class WalJournal implements AutoCloseable {
     if (synced < covered) {
       channel.force(false);
       synced = covered;
+    }
+    if (allocated > end) {
+      // without an fsync: zeros that a crash leaves in the file read as its end
+      channel.truncate(end);
     }
     channel.close();
     channel = null;
@@ -270,8 +303,11 @@ final class WalJournal implements AutoCloseable {
   /** One record: WAL {@code [offset, offset + walLength)} of the segment, in {@code payload}. */
   record Record(long offset, int walLength, byte encoding, byte[] payload) {}
 
-  /** The whole records of a journal, the WAL bytes they cover, and where they end in the file. */
-  record Contents(List<Record> records, long covered, long validBytes) {
+  /**
+   * The whole records of a journal, the WAL bytes they cover, where they end in the file, and how
+   * many bytes after them are not zeros written ahead (a record torn by a crash), 0 when none.
+   */
+  record Contents(List<Record> records, long covered, long validBytes, long tornBytes) {
 
     /** Whether every record is a zstd frame: their concatenation is then a zstd stream. */
     boolean allZstd() {
@@ -365,7 +401,12 @@ final class WalJournal implements AutoCloseable {
       records.add(new Record(offset, walLength, encoding, payload));
       covered += walLength;
     }
-    return new Contents(records, covered, in.position());
+    int valid = in.position();
+    boolean zeros = true;
+    for (int i = valid; i < b.length && zeros; i++) {
+      zeros = b[i] == 0;
+    }
+    return new Contents(records, covered, valid, zeros ? 0 : b.length - valid);
   }
 
   /** The newest segment the journals hold, complete or partial. */

@@ -165,6 +165,42 @@ class WalJournalTest {
   }
 
   @Test
+  void zerosWrittenAheadReadAsTheEndAndAreCutOffWhenTheJournalCloses() throws Exception {
+    byte[] crashed; // the file as a kill -9 would leave it: records, then the zeros written ahead
+    try (WalJournal j = open()) {
+      frame(j, 0, PIECE);
+      raw(j, PIECE, 100);
+      j.flush();
+      crashed = Files.readAllBytes(partial(1));
+    }
+    WalJournal.Contents c = WalJournal.read(partial(1), SIZE);
+    assertThat(Files.size(partial(1))).isEqualTo(c.validBytes()); // closing cut the zeros off
+    assertThat(crashed.length).isGreaterThanOrEqualTo(WalJournal.PREALLOCATE);
+    Files.write(partial(1), crashed);
+    WalJournal.Contents after = WalJournal.read(partial(1), SIZE);
+    assertThat(after.covered()).isEqualTo(PIECE + 100);
+    assertThat(after.validBytes()).isEqualTo(c.validBytes());
+    assertThat(after.tornBytes()).isZero();
+
+    // a record torn inside the zeros: its bytes count as torn, the records before it stay
+    byte[] torn = crashed.clone();
+    Arrays.fill(torn, (int) c.validBytes(), (int) c.validBytes() + 9, (byte) 0x5a);
+    Files.write(partial(1), torn);
+    assertThat(WalJournal.read(partial(1), SIZE).covered()).isEqualTo(PIECE + 100);
+    assertThat(WalJournal.read(partial(1), SIZE).tornBytes())
+        .isEqualTo(torn.length - c.validBytes());
+
+    // writing goes on where the whole records end, and the complete journal has no zeros left
+    try (WalJournal j = open()) {
+      raw(j, 0, PIECE + 100);
+      frame(j, PIECE + 100, SIZE.bytes() - PIECE - 100);
+    }
+    WalJournal.Contents done = WalJournal.read(complete(1), SIZE);
+    assertThat(done.wal(SIZE.bytes())).isEqualTo(Arrays.copyOf(wal, SIZE.bytes()));
+    assertThat(Files.size(complete(1))).isEqualTo(done.validBytes());
+  }
+
+  @Test
   void gapsSegmentCrossingFramesAndForeignFilesAreRefused() throws Exception {
     try (WalJournal j = open()) {
       raw(j, 0, 100);
