@@ -2,11 +2,14 @@ package io.klio.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.klio.api.grpc.v1.WalServiceGrpc;
 import io.klio.crypto.Keks;
 import io.klio.crypto.KeyRing;
 import io.klio.crypto.KeyRingStore;
@@ -27,6 +30,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +106,8 @@ public final class KlioServer implements AutoCloseable {
             .maxInboundMessageSize(16 << 20)
             .flowControlWindow(8 << 20)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true);
+            .permitKeepAliveWithoutCalls(true)
+            .callExecutor(KlioServer::callExecutor);
     if (tls) {
       ServerConfig.TlsFiles f = c.tls().get();
       b.sslContext(
@@ -170,6 +175,19 @@ public final class KlioServer implements AutoCloseable {
     try (OutputStream o = ex.getResponseBody()) {
       o.write(b);
     }
+  }
+
+  /**
+   * WAL streams take their messages on the transport's thread: the session only queues them for its
+   * worker, so a commit waiting in synchronous mode saves a hand-off to another thread. Every other
+   * call may block (reads from Tier 1, decryption) and runs on the default executor.
+   */
+  private static <Q, R> Executor callExecutor(ServerCall<Q, R> call, Metadata headers) {
+    return call.getMethodDescriptor()
+            .getFullMethodName()
+            .equals(WalServiceGrpc.getStreamMethod().getFullMethodName())
+        ? Runnable::run
+        : null;
   }
 
   /** The gRPC port (useful when configured as 0). */

@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +29,14 @@ import org.slf4j.LoggerFactory;
  * One WAL stream from a send-wal client. A worker thread takes the client's messages in order,
  * writes them into the cluster's incoming {@link WalJournal}, fsyncs when asked, at segment ends
  * and every flush interval, and acknowledges exactly what the sink made durable. Inbound flow
- * control bounds memory: at most {@link #WINDOW} messages are requested ahead.
+ * control bounds memory: at most {@link #WINDOW} messages are requested ahead, and at least half of
+ * that.
+ *
+ * <p>A message that asks for a flush (a synchronous client: a commit waits for the answer) is
+ * handled on the transport thread that received it when nothing is queued for the worker: written,
+ * fsynced and acknowledged there, which saves the hand-off to the worker and back, two thread
+ * wake-ups per commit. {@link #handling} keeps the two threads from handling messages at once, and
+ * {@link #queued} keeps the order: a message is handled in place only when no earlier one waits.
  */
 final class StreamSession implements StreamObserver<StreamRequest> {
 
@@ -48,8 +57,13 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   private Lsn written = Lsn.INVALID;
   private long unackedSince; // nanoTime of the oldest WAL not yet acknowledged, 0 when none
   private long flushSeq;
+  private long deferredFlush; // a flush request answered after the queued messages, 0 when none
   private ZstdDecompressCtx zstd;
   private byte[] wal = new byte[0];
+  private final ReentrantLock handling = new ReentrantLock(); // guards all of the above
+  private final AtomicInteger queued = new AtomicInteger(); // messages queued or being handled
+  private boolean finished; // guarded by handling
+  private Exception failedInPlace; // a message handled in place failed; guarded by handling
 
   StreamSession(
       Archives archives,
@@ -78,6 +92,27 @@ final class StreamSession implements StreamObserver<StreamRequest> {
       worker = t;
       t.start();
     }
+    if (value.hasData()
+        && value.getData().getFlushSequence() != 0
+        && !cancelled
+        && queued.get() == 0
+        && handling.tryLock()) {
+      try {
+        if (queued.get() == 0 && !finished && failedInPlace == null && sink != null) {
+          try {
+            handle(value);
+            out.request(1);
+          } catch (Exception e) {
+            failedInPlace = e; // the worker ends the stream with it
+            queue.add(END);
+          }
+          return;
+        }
+      } finally {
+        handling.unlock();
+      }
+    }
+    queued.incrementAndGet();
     queue.add(value);
   }
 
@@ -117,6 +152,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   private void work() {
     try {
       long lastFlush = System.nanoTime();
+      int consumed = 0; // messages handled since more were last requested
       while (true) {
         long waitNanos = flushInterval.toNanos() - (System.nanoTime() - lastFlush);
         StreamRequest m = queue.poll(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
@@ -124,13 +160,32 @@ final class StreamSession implements StreamObserver<StreamRequest> {
           break;
         }
         if (m != null) {
-          handle(m);
-          out.request(1);
+          handling.lock();
+          try {
+            handle(m);
+            if (deferredFlush != 0 && queue.isEmpty()) {
+              flushAndAck(deferredFlush);
+            }
+          } finally {
+            handling.unlock();
+            queued.decrementAndGet();
+          }
+          // more messages are asked for in batches: each request is a task on the transport's
+          // event loop, and a synchronous client sends one message per commit
+          if (++consumed == WINDOW / 2) {
+            out.request(consumed);
+            consumed = 0;
+          }
         }
         if (sink != null
             && (m == null || queue.isEmpty())
             && System.nanoTime() - lastFlush >= flushInterval.toNanos()) {
-          flushAndAck(0);
+          handling.lock();
+          try {
+            flushAndAck(0);
+          } finally {
+            handling.unlock();
+          }
           lastFlush = System.nanoTime();
         }
       }
@@ -181,7 +236,13 @@ final class StreamSession implements StreamObserver<StreamRequest> {
           archive.scheduleArchiving(); // a segment was completed
         }
         if (d.getFlushSequence() != 0) {
-          flushAndAck(d.getFlushSequence());
+          if (Thread.currentThread() == worker && !queue.isEmpty()) {
+            // more is queued (a client that does not wait for each acknowledgement): one fsync
+            // after the queued messages answers this request and theirs
+            deferredFlush = d.getFlushSequence();
+          } else {
+            flushAndAck(d.getFlushSequence());
+          }
         }
       }
       case FLUSH -> {
@@ -268,11 +329,13 @@ final class StreamSession implements StreamObserver<StreamRequest> {
       return;
     }
     sink.flush();
-    if (sequence > flushSeq) {
-      flushSeq = sequence;
+    long answered = Math.max(sequence, deferredFlush); // this fsync answers a deferred request too
+    deferredFlush = 0;
+    if (answered > flushSeq) {
+      flushSeq = answered;
     }
     Lsn durable = sink.durableLsn();
-    if (!durable.isValid() && sequence == 0) {
+    if (!durable.isValid() && answered == 0) {
       return;
     }
     if (unackedSince != 0 && !durable.isBefore(written)) {
@@ -289,6 +352,16 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   }
 
   private void finish(Exception failure) {
+    handling.lock();
+    try {
+      finished = true;
+      finishLocked(failure != null ? failure : failedInPlace);
+    } finally {
+      handling.unlock();
+    }
+  }
+
+  private void finishLocked(Exception failure) {
     if (zstd != null) {
       zstd.close();
     }
