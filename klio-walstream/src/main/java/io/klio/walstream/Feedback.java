@@ -30,6 +30,7 @@ final class Feedback implements Runnable {
   private Lsn lastWrite = Lsn.INVALID; // guarded by sendLock
   private Lsn lastFlush = Lsn.INVALID;
   private final Object sendLock = new Object();
+  private boolean closed; // guarded by sendLock
 
   Feedback(
       ReplicationStream stream, Supplier<Lsn> received, Supplier<Lsn> durable, Duration interval) {
@@ -63,10 +64,26 @@ final class Feedback implements Runnable {
     sendStatus(false, false);
   }
 
+  /**
+   * {@link #sendNow()} from a thread of the sink's (synchronous mode: the flush just completed); a
+   * failure is kept for the receiver, which checks {@link #failure()} after every message.
+   */
+  void sendNowQuietly() {
+    try {
+      sendStatus(false, false);
+    } catch (IOException e) {
+      failure = e;
+    }
+  }
+
+  /** Stops the thread; once this returns no status update is sent any more, from any thread. */
   void stop() {
     synchronized (lock) {
       stopped = true;
       lock.notifyAll();
+    }
+    synchronized (sendLock) {
+      closed = true;
     }
   }
 
@@ -114,6 +131,9 @@ final class Feedback implements Runnable {
   /** Sends a status update; unless {@code force}, only when it says something new. */
   private void sendStatus(boolean requestReply, boolean force) throws IOException {
     synchronized (sendLock) {
+      if (closed) {
+        return; // the stream ended: the connection may carry the next one already
+      }
       Lsn write = received.get();
       // never claim more than the sink made durable, nor more than was received on this stream
       Lsn flush = Lsn.min(durable.get(), write);

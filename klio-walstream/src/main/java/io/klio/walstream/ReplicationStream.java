@@ -76,10 +76,7 @@ public final class ReplicationStream {
 
   /** After the server's CopyDone: answer it, then read the optional next-timeline result. */
   private End finish() throws IOException {
-    if (!clientDone) {
-      clientDone = true;
-      connection.send(FrontendMessage.CopyDone.INSTANCE);
-    }
+    stop(); // answered, unless this side asked first
     Optional<NextTimeline> next = Optional.empty();
     while (true) {
       BackendMessage m = connection.decoder().next();
@@ -116,8 +113,11 @@ public final class ReplicationStream {
     }
   }
 
-  /** Sends a standby status update. Thread-safe. */
-  public void sendStatus(StandbyStatusUpdate status) throws IOException {
+  /**
+   * Sends a standby status update, unless this side ended the stream already (a status update after
+   * CopyDone would break the protocol). Thread-safe.
+   */
+  public synchronized void sendStatus(StandbyStatusUpdate status) throws IOException {
     if (clientDone) {
       return;
     }
@@ -125,7 +125,7 @@ public final class ReplicationStream {
   }
 
   /** Asks the server to end the stream (CopyDone); {@link #read()} then returns {@link End}. */
-  public void stop() throws IOException {
+  public synchronized void stop() throws IOException {
     if (!clientDone) {
       clientDone = true;
       connection.send(FrontendMessage.CopyDone.INSTANCE);

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * start of its newest {@code .partial}, else at the slot's restart position, else at the server's
  * current position (always at a segment boundary). It follows timeline switches, storing each new
  * timeline's history file. It reports write = received and flush = {@link WalSink#durableLsn()}, so
- * the slot never passes WAL that is not stored; in synchronous mode the sink is flushed after every
- * batch and the flush reported at once.
+ * the slot never passes WAL that is not stored; in synchronous mode the sink is asked to flush
+ * after every batch ({@link WalSink#requestFlush()}) and each flush is reported the moment it is
+ * done.
  *
  * <p><b>Threading and lifecycle.</b> {@link #run()} streams on the calling thread (plus one
  * feedback thread it owns) until the end position is reached, {@link #stop()} is called from
@@ -75,7 +76,11 @@ public final class WalReceiver {
       IdentifySystem id = conn.identifySystem();
       checkSystem(id.systemId());
       Optional<SlotState> slot = prepareSlot(conn);
-      sink.open(new WalSink.StreamInfo(id.systemId(), size, major), lsn -> wake());
+      // synchronous mode reports each advance at once from the thread that saw it (a commit
+      // waits for it); otherwise the feedback thread is woken to report it
+      sink.open(
+          new WalSink.StreamInfo(id.systemId(), size, major),
+          options.synchronous() ? lsn -> reportNow() : lsn -> wake());
       TimelineId timeline;
       Lsn start;
       Optional<WalSink.StoredSegment> newest = sink.newestSegment(size);
@@ -149,8 +154,7 @@ public final class WalReceiver {
           }
           sink.write(timeline, x.start(), x.data(), x.offset(), len);
           received = x.start().plus(len);
-          if (options.synchronous() && !conn.decoder().hasBuffered()) {
-            sink.flush();
+          if (options.synchronous() && !conn.decoder().hasBuffered() && !sink.requestFlush()) {
             feedback.sendNow(); // the commit waiting for this WAL can return at once
           }
           if (end.isPresent() && !received.isBefore(end.get())) {
@@ -184,6 +188,13 @@ public final class WalReceiver {
     Feedback f = feedback;
     if (f != null) {
       f.durableAdvanced();
+    }
+  }
+
+  private void reportNow() {
+    Feedback f = feedback;
+    if (f != null) {
+      f.sendNowQuietly();
     }
   }
 

@@ -61,8 +61,24 @@ public interface WalSink extends Closeable {
   void write(TimelineId timeline, Lsn start, byte[] data, int offset, int length)
       throws IOException;
 
-  /** Makes everything written so far durable before returning (the synchronous mode calls it). */
+  /** Makes everything written so far durable before returning. */
   void flush() throws IOException;
+
+  /**
+   * Synchronous mode: asks for everything written so far to be made durable as soon as possible. A
+   * sink that does it in the background returns {@code true} without waiting and calls the {@link
+   * DurabilityListener} once it is done, which reports it to PostgreSQL at once from that thread,
+   * while the receiver goes on reading WAL. The default flushes before returning and returns {@code
+   * false}: the receiver then reports the flush itself.
+   *
+   * <p>A sink that returns {@code true} must notice a flush that is never completed (the storage
+   * stopped answering) and fail a later call, at the latest the next blocking {@link #flush()},
+   * which the receiver calls when PostgreSQL asks for a reply.
+   */
+  default boolean requestFlush() throws IOException {
+    flush();
+    return false;
+  }
 
   /** The timeline ended at {@code end}: keep its last, incomplete segment as {@code .partial}. */
   void endOfTimeline(TimelineId timeline, Lsn end) throws IOException;

@@ -3,20 +3,29 @@ package io.klio.walstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.klio.api.Lsn;
+import io.klio.api.SystemIdentifier;
+import io.klio.api.TimelineId;
+import io.klio.api.WalSegmentSize;
 import io.klio.testkit.postgres.PostgresConfig;
 import io.klio.testkit.postgres.PostgresExtension;
 import io.klio.testkit.postgres.PostgresServer;
 import io.klio.testkit.postgres.PostgresVersions;
 import io.klio.walstream.sink.DirectoryWalSink;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -104,13 +113,7 @@ class TimelineAndSyncIT {
 
     DirectoryWalSink sink = new DirectoryWalSink(dir);
     WalReceiver receiver = new WalReceiver(Wal.tcp(s), sink, opts);
-    Future<WalReceiver.Outcome> run = pool.submit(receiver::run);
-    waitFor(
-        () ->
-            s.sql("SELECT sync_state FROM pg_stat_replication WHERE application_name = 'klio'")
-                .equals("sync"),
-        "the receiver to become the synchronous standby",
-        run);
+    Future<WalReceiver.Outcome> run = runAsSynchronousStandby(s, receiver);
     Lsn before = Lsn.parse(s.sql("SELECT pg_current_wal_lsn()"));
     s.sql("INSERT INTO t VALUES (1)"); // returns only once the receiver reported it durable
     Lsn reported =
@@ -152,10 +155,179 @@ class TimelineAndSyncIT {
     sink2.close();
   }
 
+  /**
+   * A sink that flushes in the background ({@link WalSink#requestFlush()} returns at once): the
+   * receiver goes on reading WAL while a flush is outstanding, and a commit is released by the
+   * report sent when the sink says the flush is done, not by a periodic status (turned off here).
+   */
+  @ParameterizedTest
+  @MethodSource("versions")
+  void aSinkThatFlushesInTheBackgroundReleasesCommitsWhenItReportsTheFlush(int major)
+      throws Exception {
+    PostgresServer s =
+        pg.start(PostgresConfig.of(major).with("synchronous_standby_names", "'klio'"));
+    WalReceiverOptions opts =
+        WalReceiverOptions.defaults()
+            .withSlot("klio", true)
+            .withSynchronous(true)
+            .withStatusInterval(Duration.ZERO);
+    s.sql("SET synchronous_commit = local; CREATE TABLE t (v int)");
+    try (BackgroundFlushSink sink = new BackgroundFlushSink(tmp.resolve("wal"))) {
+      WalReceiver receiver = new WalReceiver(Wal.tcp(s), sink, opts);
+      Future<WalReceiver.Outcome> run = runAsSynchronousStandby(s, receiver);
+
+      sink.gate.set(new CountDownLatch(1)); // flushes wait from now on
+      int before = sink.requests.get();
+      Process first = s.sqlAsync("INSERT INTO t VALUES (1)");
+      waitFor(
+          () ->
+              sink.requests.get() > before
+                  && s.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'")
+                      .equals("1"),
+          "the first commit to wait, its flush asked for",
+          run);
+      Process second = s.sqlAsync("INSERT INTO t VALUES (2)");
+      waitFor(
+          () ->
+              s.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'")
+                  .equals("2"),
+          "both commits to wait for the synchronous standby",
+          run);
+      Lsn end = Lsn.parse(s.sql("SELECT pg_current_wal_flush_lsn()"));
+      waitFor(
+          () -> !receiver.receivedLsn().isBefore(end),
+          "the receiver to read the second commit while the first one's flush is outstanding",
+          run);
+      assertThat(first.isAlive() && second.isAlive()).isTrue();
+
+      sink.gate.get().countDown(); // the flushes complete; each is reported at once
+      assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("the first commit completed").isTrue();
+      assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second commit completed").isTrue();
+      assertThat(s.sql("SELECT count(*) FROM t")).isEqualTo("2");
+      Lsn reported =
+          Lsn.parse(
+              s.sql("SELECT flush_lsn FROM pg_stat_replication WHERE application_name = 'klio'"));
+      assertThat(reported).isGreaterThanOrEqualTo(end);
+      assertThat(reported).isLessThanOrEqualTo(sink.durableLsn());
+      receiver.stop();
+      run.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A directory sink whose flushes run on a thread of its own, each after {@link #gate} opens. */
+  private static final class BackgroundFlushSink implements WalSink {
+    final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
+    final AtomicInteger requests = new AtomicInteger();
+    private final DirectoryWalSink delegate;
+    private final ExecutorService flusher = Executors.newSingleThreadExecutor();
+
+    BackgroundFlushSink(Path dir) throws IOException {
+      this.delegate = new DirectoryWalSink(dir);
+    }
+
+    @Override
+    public boolean requestFlush() {
+      requests.incrementAndGet();
+      flusher.execute(
+          () -> {
+            try {
+              flush();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      return true;
+    }
+
+    @Override
+    public void flush() throws IOException {
+      try {
+        gate.get().await();
+      } catch (InterruptedException e) {
+        throw new InterruptedIOException();
+      }
+      synchronized (delegate) {
+        delegate.flush(); // tells the listener given to open
+      }
+    }
+
+    @Override
+    public Optional<StoredSegment> newestSegment(WalSegmentSize size) throws IOException {
+      return delegate.newestSegment(size);
+    }
+
+    @Override
+    public Optional<SystemIdentifier> systemIdentifier() throws IOException {
+      return delegate.systemIdentifier();
+    }
+
+    @Override
+    public void open(StreamInfo info, DurabilityListener listener) throws IOException {
+      synchronized (delegate) {
+        delegate.open(info, listener);
+      }
+    }
+
+    @Override
+    public void write(TimelineId timeline, Lsn start, byte[] data, int offset, int length)
+        throws IOException {
+      synchronized (delegate) {
+        delegate.write(timeline, start, data, offset, length);
+      }
+    }
+
+    @Override
+    public void endOfTimeline(TimelineId timeline, Lsn end) throws IOException {
+      synchronized (delegate) {
+        delegate.endOfTimeline(timeline, end);
+      }
+    }
+
+    @Override
+    public void writeHistory(TimelineId timeline, byte[] content) throws IOException {
+      synchronized (delegate) {
+        delegate.writeHistory(timeline, content);
+      }
+    }
+
+    @Override
+    public boolean hasHistory(TimelineId timeline) throws IOException {
+      synchronized (delegate) {
+        return delegate.hasHistory(timeline);
+      }
+    }
+
+    @Override
+    public Lsn durableLsn() {
+      return delegate.durableLsn();
+    }
+
+    @Override
+    public void close() throws IOException {
+      flusher.shutdownNow();
+      synchronized (delegate) {
+        delegate.close();
+      }
+    }
+  }
+
+  /** Runs the receiver and waits until PostgreSQL counts it as its synchronous standby. */
+  private Future<WalReceiver.Outcome> runAsSynchronousStandby(
+      PostgresServer s, WalReceiver receiver) throws Exception {
+    Future<WalReceiver.Outcome> run = pool.submit(receiver::run);
+    waitFor(
+        () ->
+            s.sql("SELECT sync_state FROM pg_stat_replication WHERE application_name = 'klio'")
+                .equals("sync"),
+        "the receiver to become the synchronous standby",
+        run);
+    return run;
+  }
+
   private static List<String> segmentsOf(Path dir) {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return List.of();
     }
   }

@@ -56,6 +56,7 @@ public final class RemoteWalSink implements WalSink {
   private volatile Lsn durable = Lsn.INVALID;
   private long ackedSequence;
   private long sequence;
+  private long waitingSince; // nanoTime: acknowledgements owed since then, 0 when none
   private Throwable failure;
   private boolean ended;
   private NegotiateResponse negotiated;
@@ -75,8 +76,8 @@ public final class RemoteWalSink implements WalSink {
   static final int MIN_COMPRESS = 8 << 10;
 
   /**
-   * @param synchronous the receiver flushes after every write (synchronous replication): data and
-   *     flush request go as one message
+   * @param synchronous the receiver asks for a flush after every batch (synchronous replication):
+   *     the batch's last data and the flush request go as one message
    * @param zstdLevel the zstd level WAL is compressed with on the wire (one frame per message, cut
    *     at segment ends, so the server can store a segment's frames as they are), 0 for none
    * @param onStreamFailure called (from a gRPC thread) when the stream fails, so that a receiver
@@ -147,6 +148,7 @@ public final class RemoteWalSink implements WalSink {
       ended = false;
       sequence = 0;
       ackedSequence = 0;
+      waitingSince = 0;
     }
     async.stream(
         new ClientResponseObserver<StreamRequest, StreamResponse>() {
@@ -172,7 +174,10 @@ public final class RemoteWalSink implements WalSink {
               if (advanced) {
                 durable = d;
               }
-              ackedSequence = Math.max(ackedSequence, ack.getFlushSequence());
+              if (ack.getFlushSequence() > ackedSequence) {
+                ackedSequence = ack.getFlushSequence();
+                waitingSince = ackedSequence < sequence ? System.nanoTime() : 0;
+              }
               lock.notifyAll();
             }
             if (advanced) {
@@ -222,9 +227,10 @@ public final class RemoteWalSink implements WalSink {
   }
 
   /**
-   * Sends WAL; in synchronous mode the data is held until the {@link #flush()} that follows it, and
-   * both travel as one message. With compression on, WAL is cut at segment ends and each piece of
-   * at least {@link #MIN_COMPRESS} bytes goes as one zstd frame (raw when that is not smaller).
+   * Sends WAL; in synchronous mode the data is held until the flush or flush request that follows
+   * it, and both travel as one message. With compression on, WAL is cut at segment ends and each
+   * piece of at least {@link #MIN_COMPRESS} bytes goes as one zstd frame (raw when that is not
+   * smaller).
    */
   @Override
   public void write(TimelineId timeline, Lsn start, byte[] data, int offset, int length)
@@ -282,17 +288,7 @@ public final class RemoteWalSink implements WalSink {
   /** Asks the server to fsync now and waits for its acknowledgement. */
   @Override
   public void flush() throws IOException {
-    long seq;
-    synchronized (lock) {
-      seq = ++sequence;
-    }
-    if (pending != null) {
-      WalData.Builder d = pending.setFlushSequence(seq);
-      pending = null;
-      send(StreamRequest.newBuilder().setData(d).build());
-    } else {
-      send(StreamRequest.newBuilder().setFlush(FlushRequest.newBuilder().setSequence(seq)).build());
-    }
+    long seq = sendFlushRequest();
     long deadline = System.nanoTime() + ackTimeout.toNanos();
     synchronized (lock) {
       while (ackedSequence < seq) {
@@ -307,6 +303,40 @@ public final class RemoteWalSink implements WalSink {
         waitOn(left);
       }
     }
+  }
+
+  /**
+   * Asks the server to fsync now without waiting: its acknowledgement reaches the durability
+   * listener from the gRPC thread, while the receiver goes on reading WAL. Fails when an earlier
+   * request has waited longer than the acknowledgement timeout.
+   */
+  @Override
+  public boolean requestFlush() throws IOException {
+    sendFlushRequest();
+    return true;
+  }
+
+  /** Sends the pending data with a flush request, or a flush request alone; its sequence. */
+  private long sendFlushRequest() throws IOException {
+    long seq;
+    synchronized (lock) {
+      if (waitingSince != 0 && System.nanoTime() - waitingSince > ackTimeout.toNanos()) {
+        throw new RetryableException(
+            "the Klio server did not acknowledge a flush within " + ackTimeout.toSeconds() + " s");
+      }
+      seq = ++sequence;
+      if (waitingSince == 0) {
+        waitingSince = System.nanoTime();
+      }
+    }
+    if (pending != null) {
+      WalData.Builder d = pending.setFlushSequence(seq);
+      pending = null;
+      send(StreamRequest.newBuilder().setData(d).build());
+    } else {
+      send(StreamRequest.newBuilder().setFlush(FlushRequest.newBuilder().setSequence(seq)).build());
+    }
+    return seq;
   }
 
   @Override
