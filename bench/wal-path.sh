@@ -7,7 +7,9 @@
 # Klio runs through the ./klio launcher, with the JVM settings users get. The server is a
 # long-running process: before timing, each new server receives a warm-up stream of another
 # cluster (its own slot, "warmup" certificate) for 8 seconds, then timing waits until the server
-# is idle: its JIT-compiled receive path is what is measured, not its compilation.
+# is idle: its JIT-compiled receive path is what is measured, not its compilation. In the
+# synchronous rounds each tool (Klio and pg_receivewal alike) first carries 5 s of pgbench that is
+# not counted: a synchronous standby runs for the life of the database, its steady state counts.
 #   bench/wal-path.sh [rounds=3] [backlog-GB=2] [pgbench-seconds=15] [work-dir=/work/klio-bench-walpath]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -174,7 +176,10 @@ psql -c "DROP TABLE t, src" >/dev/null
 "$bin/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
 sync_to() { psql -c "ALTER SYSTEM SET synchronous_standby_names = '$1'" >/dev/null; psql -c "SELECT pg_reload_conf()" >/dev/null; }
 await_sync() { until [[ $(psql -c "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$1' AND sync_state = 'sync' AND state = 'streaming'") == 1 ]]; do sleep 0.2; done; }
-tps() { "$bin/pgbench" -T "$secs" -c 4 -j 2 -h 127.0.0.1 -p "$port" -U postgres postgres 2>/dev/null | awk '/^tps/ {print $3}'; }
+tps() { # 5 s not counted, then $secs measured
+  "$bin/pgbench" -T 5 -c 4 -j 2 -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
+  "$bin/pgbench" -T "$secs" -c 4 -j 2 -h 127.0.0.1 -p "$port" -U postgres postgres 2>/dev/null | awk '/^tps/ {print $3}'
+}
 tps_klio() { # slot warm-up-slot
   start_server "$work/tier1-$1" "$2"
   client_yaml "$1" true >"$work/client.yaml"
