@@ -178,9 +178,11 @@ public final class KlioServer implements AutoCloseable {
   }
 
   /**
-   * WAL streams take their messages on the transport's thread: the session only queues them for its
-   * worker, so a commit waiting in synchronous mode saves a hand-off to another thread. Every other
-   * call may block (reads from Tier 1, decryption) and runs on the default executor.
+   * WAL streams take their messages on the transport's thread: the session queues them for its
+   * worker, or writes, fsyncs and acknowledges a synchronous client's flush request right there
+   * when nothing is queued (StreamSession), which saves a synchronous commit two thread hand-offs.
+   * Every other call may block longer (reads from Tier 1, decryption) and runs on the default
+   * executor.
    */
   private static <Q, R> Executor callExecutor(ServerCall<Q, R> call, Metadata headers) {
     return call.getMethodDescriptor()
