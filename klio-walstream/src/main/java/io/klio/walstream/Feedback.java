@@ -70,7 +70,7 @@ final class Feedback implements Runnable {
    */
   void sendNowQuietly() {
     try {
-      sendStatus(false, false);
+      sendNow();
     } catch (IOException e) {
       failure = e;
     }

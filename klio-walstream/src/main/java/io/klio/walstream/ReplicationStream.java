@@ -35,7 +35,7 @@ public final class ReplicationStream {
   public record End(Optional<NextTimeline> next) implements Event {}
 
   private final PgConnection connection;
-  private volatile boolean clientDone;
+  private boolean clientDone; // guarded by this: no status update may follow our CopyDone
   private boolean ended;
 
   ReplicationStream(PgConnection connection) {
