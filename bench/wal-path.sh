@@ -3,7 +3,8 @@
 #  1. catch-up: send-wal -> Klio server (mTLS, zstd, encryption on) draining a >= 2 GB backlog held
 #     by replication slots, against pg_receivewal draining the same backlog; the server's peak RSS;
 #  2. pgbench TPS with Klio as the synchronous standby (synchronous_standby_names = 'klio', send-wal
-#     synchronous: true) against pg_receivewal --synchronous as the synchronous standby.
+#     synchronous: true, over the server's WAL socket) against pg_receivewal --synchronous as the
+#     synchronous standby.
 # Klio runs through the ./klio launcher, with the JVM settings users get. The server is a
 # long-running process: before timing, each new server receives a warm-up stream of another
 # cluster (its own slot, "warmup" certificate) for 8 seconds, then timing waits until the server
@@ -20,6 +21,7 @@ work=${4:-/work/klio-bench-walpath}
 port=55440
 gport=55441
 hport=55442
+sport=55443 # the server's WAL socket (synchronous clients stream there)
 . bench/lib/walbacklog.sh
 [[ -f klio-server/target/lib/klio-walstream-0.1.0-SNAPSHOT.jar ]] || mvn -q -B -ntp -DskipTests package
 export KLIO_JAVA_OPTS="-Xmx512m ${KLIO_JAVA_OPTS:-}"
@@ -64,6 +66,8 @@ tls:
   clientCa: $tls/ca.crt
 encryption:
   kek: file:$work/kek
+wal:
+  socketListen: 127.0.0.1:$sport
 http:
   listen: 127.0.0.1:$hport
 log:

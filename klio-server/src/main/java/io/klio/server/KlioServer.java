@@ -17,11 +17,13 @@ import io.klio.crypto.SealedObjects;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.ServerConfig;
 import io.klio.server.grpc.ClientIdentity;
+import io.klio.server.grpc.WalSocketProtocol;
 import io.klio.server.wal.AdminServiceImpl;
 import io.klio.server.wal.Archives;
 import io.klio.server.wal.ClusterArchive;
 import io.klio.server.wal.Metrics;
 import io.klio.server.wal.WalServiceImpl;
+import io.klio.server.wal.WalSocketServer;
 import io.klio.storage.BlobStore;
 import io.klio.storage.BlobStores;
 import java.io.IOException;
@@ -30,8 +32,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +51,16 @@ public final class KlioServer implements AutoCloseable {
   private final Archives archives;
   private final Server grpc;
   private final HttpServer http;
+  private final WalSocketServer walSocket; // null when not configured
   private volatile boolean ready;
 
-  private KlioServer(BlobStore store, Archives archives, Server grpc, HttpServer http) {
+  private KlioServer(
+      BlobStore store, Archives archives, Server grpc, HttpServer http, WalSocketServer walSocket) {
     this.store = store;
     this.archives = archives;
     this.grpc = grpc;
     this.http = http;
+    this.walSocket = walSocket;
   }
 
   public static KlioServer start(ServerConfig.Resolved c, String version) throws IOException {
@@ -121,9 +128,24 @@ public final class KlioServer implements AutoCloseable {
       LOG.warn("read and write the WAL of every cluster. Local development only.");
       LOG.warn("*****************************************************************");
     }
+    WalSocketServer walSocket = null;
+    if (c.walSocket().isPresent()) {
+      Optional<SSLContext> socketTls = Optional.empty();
+      if (tls) {
+        ServerConfig.TlsFiles f = c.tls().get();
+        socketTls =
+            Optional.of(
+                WalSocketProtocol.serverTls(
+                    f.certificate().toFile(), f.key().toFile(), f.clientCa().toFile()));
+      }
+      walSocket =
+          WalSocketServer.start(
+              c.walSocket().get(), socketTls, archives, metrics, c.flushInterval());
+    }
     b.addService(
         ServerInterceptors.intercept(
-            new WalServiceImpl(archives, metrics, c.flushInterval()),
+            new WalServiceImpl(
+                archives, metrics, c.flushInterval(), walSocket == null ? 0 : walSocket.port()),
             ClientIdentity.interceptor(tls)));
     b.addService(
         ServerInterceptors.intercept(
@@ -134,7 +156,7 @@ public final class KlioServer implements AutoCloseable {
     if (c.http().isPresent()) {
       InetSocketAddress a = c.http().get();
       http = HttpServer.create(new InetSocketAddress(a.getHostString(), a.getPort()), 16);
-      server = new KlioServer(store, archives, grpc, http);
+      server = new KlioServer(store, archives, grpc, http, walSocket);
       KlioServer s = server;
       http.createContext(
           "/metrics",
@@ -148,14 +170,17 @@ public final class KlioServer implements AutoCloseable {
           });
       http.start();
     } else {
-      server = new KlioServer(store, archives, grpc, null);
+      server = new KlioServer(store, archives, grpc, null, walSocket);
     }
     server.ready = true;
     LOG.info(
-        "Klio server {} listening on {} ({}), Tier 1 at {}{}",
+        "Klio server {} listening on {} ({}){}, Tier 1 at {}{}",
         version,
         grpc.getListenSockets(),
         tls ? "mTLS" : "INSECURE",
+        walSocket == null
+            ? ""
+            : ", WAL socket on " + c.walSocket().get().getHostString() + ":" + walSocket.port(),
         c.tier1(),
         http == null
             ? ""
@@ -197,6 +222,11 @@ public final class KlioServer implements AutoCloseable {
     return ((InetSocketAddress) grpc.getListenSockets().get(0)).getPort();
   }
 
+  /** The WAL socket's port, or -1 when there is none. */
+  public int walSocketPort() {
+    return walSocket == null ? -1 : walSocket.port();
+  }
+
   /** The HTTP port, or -1 when HTTP is off. */
   public int httpPort() {
     return http == null ? -1 : http.getAddress().getPort();
@@ -215,8 +245,14 @@ public final class KlioServer implements AutoCloseable {
     ready = false;
     LOG.info("shutting down: no new calls; flushing and acknowledging open WAL streams");
     grpc.shutdown();
+    if (walSocket != null) {
+      walSocket.stopAccepting();
+    }
     for (ClusterArchive a : archives.all()) {
       a.endStream();
+    }
+    if (walSocket != null) {
+      walSocket.close();
     }
     try {
       if (!grpc.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -1,7 +1,6 @@
 package io.klio.server.cli;
 
 import io.grpc.ManagedChannel;
-import io.klio.api.ClusterName;
 import io.klio.api.error.KlioException;
 import io.klio.api.error.PermanentException;
 import io.klio.server.client.Channels;
@@ -72,12 +71,10 @@ public final class SendWalCommand implements Callable<Integer> {
     Logging.configure(c.logFormat(), c.logLevel());
     ManagedChannel channel = Channels.open(c);
     RemoteWalSink sink =
-        new RemoteWalSink(
+        RemoteWalSink.forClient(
+            c,
             channel,
-            ClusterName.of(c.cluster()),
             Duration.ofSeconds(60),
-            c.synchronous(),
-            c.zstdLevel(),
             () -> {
               // the server went away: stop reading from PostgreSQL, reconnect both sides
               WalReceiver r = current;

@@ -31,21 +31,26 @@ public final class Channels {
                 .keyManager(f.certificate().toFile(), f.key().toFile())
                 .build());
       } catch (SSLException | IllegalArgumentException e) {
-        throw new io.klio.server.config.ConfigException(
-            "cannot use the TLS files "
-                + f.certificate()
-                + ", "
-                + f.key()
-                + ", "
-                + f.ca()
-                + ": "
-                + e.getMessage(),
-            e);
+        throw unusable(f, e);
       }
       f.serverName().ifPresent(b::overrideAuthority);
     } else {
       b.usePlaintext();
     }
     return b.build();
+  }
+
+  /** The configuration error for TLS files that cannot be used. */
+  static io.klio.server.config.ConfigException unusable(ClientConfig.TlsFiles f, Exception e) {
+    return new io.klio.server.config.ConfigException(
+        "cannot use the TLS files "
+            + f.certificate()
+            + ", "
+            + f.key()
+            + ", "
+            + f.ca()
+            + ": "
+            + e.getMessage(),
+        e);
   }
 }

@@ -29,6 +29,8 @@ import io.klio.api.grpc.v1.StreamStart;
 import io.klio.api.grpc.v1.WalData;
 import io.klio.api.grpc.v1.WalEncoding;
 import io.klio.api.grpc.v1.WalServiceGrpc;
+import io.klio.server.config.ClientConfig;
+import io.klio.server.config.ConfigException;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
 import java.time.Duration;
@@ -36,6 +38,8 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link WalSink} whose storage is a Klio server: WAL goes over the bidirectional stream, and
@@ -46,12 +50,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RemoteWalSink implements WalSink {
 
+  private static final Logger LOG = LoggerFactory.getLogger(RemoteWalSink.class);
+
   private final WalServiceGrpc.WalServiceBlockingStub blocking;
   private final WalServiceGrpc.WalServiceStub async;
   private final ClusterName cluster;
   private final Duration ackTimeout;
   private final Object lock = new Object();
-  private ClientCallStreamObserver<StreamRequest> requests;
+  private Outbound requests; // the open stream's way to the server
+  private Acks current; // the open stream's acknowledgement observer
   private DurabilityListener listener = lsn -> {};
   private volatile Lsn durable = Lsn.INVALID;
   private long ackedSequence;
@@ -64,6 +71,8 @@ public final class RemoteWalSink implements WalSink {
 
   private final Runnable onStreamFailure;
   private final boolean synchronous;
+  private final WalSocket.Dialer walSocket; // null: the Stream call only
+  private boolean walSocketWarned;
   private WalData.Builder pending; // synchronous mode: data waiting for its flush
   private final ZstdCompressCtx zstd; // null: WAL goes uncompressed
   private byte[] frame = new byte[0];
@@ -90,8 +99,44 @@ public final class RemoteWalSink implements WalSink {
       boolean synchronous,
       int zstdLevel,
       Runnable onStreamFailure) {
+    this(channel, null, cluster, ackTimeout, synchronous, zstdLevel, onStreamFailure);
+  }
+
+  /**
+   * The sink send-wal uses: the cluster, mode and compression of {@code c}; when synchronous, WAL
+   * goes over the server's WAL socket when it offers one (with the same TLS files as the channel).
+   */
+  public static RemoteWalSink forClient(
+      ClientConfig.Resolved c,
+      ManagedChannel channel,
+      Duration ackTimeout,
+      Runnable onStreamFailure)
+      throws ConfigException {
+    return new RemoteWalSink(
+        channel,
+        c.synchronous() ? WalSocket.Dialer.of(c) : null,
+        ClusterName.of(c.cluster()),
+        ackTimeout,
+        c.synchronous(),
+        c.zstdLevel(),
+        onStreamFailure);
+  }
+
+  /**
+   * @param walSocket opens the server's WAL socket, which a synchronous sink streams over when the
+   *     server offers one (null: always the gRPC Stream call)
+   */
+  RemoteWalSink(
+      ManagedChannel channel,
+      WalSocket.Dialer walSocket,
+      ClusterName cluster,
+      Duration ackTimeout,
+      boolean synchronous,
+      int zstdLevel,
+      Runnable onStreamFailure) {
     this.onStreamFailure = onStreamFailure;
     this.synchronous = synchronous;
+    this.walSocket = walSocket;
     if (zstdLevel < 0 || zstdLevel > 19) {
       throw new IllegalArgumentException("zstd level " + zstdLevel + " is out of range 0-19");
     }
@@ -150,60 +195,21 @@ public final class RemoteWalSink implements WalSink {
       ackedSequence = 0;
       waitingSince = 0;
     }
-    async.stream(
-        new ClientResponseObserver<StreamRequest, StreamResponse>() {
-          @Override
-          public void beforeStart(ClientCallStreamObserver<StreamRequest> r) {
-            synchronized (lock) {
-              requests = r;
-            }
-            r.setOnReadyHandler(
-                () -> {
-                  synchronized (lock) {
-                    lock.notifyAll();
-                  }
-                });
-          }
-
-          @Override
-          public void onNext(StreamResponse ack) {
-            Lsn d = Lsn.of(ack.getDurableLsn());
-            boolean advanced;
-            synchronized (lock) {
-              advanced = d.isAfter(durable);
-              if (advanced) {
-                durable = d;
-              }
-              if (ack.getFlushSequence() > ackedSequence) {
-                ackedSequence = ack.getFlushSequence();
-                waitingSince = ackedSequence < sequence ? System.nanoTime() : 0;
-              }
-              lock.notifyAll();
-            }
-            if (advanced) {
-              listener.durable(d);
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            synchronized (lock) {
-              failure = t;
-              ended = true;
-              lock.notifyAll();
-            }
-            onStreamFailure.run();
-          }
-
-          @Override
-          public void onCompleted() {
-            synchronized (lock) {
-              ended = true;
-              lock.notifyAll();
-            }
-            onStreamFailure.run();
-          }
-        });
+    Acks acks = new Acks();
+    synchronized (lock) {
+      current = acks;
+    }
+    Outbound socket = null;
+    if (synchronous && walSocket != null && negotiated.getWalSocketPort() != 0) {
+      socket = connectWalSocket(negotiated.getWalSocketPort(), acks);
+    }
+    if (socket == null) {
+      async.stream(acks); // beforeStart sets requests
+    } else {
+      synchronized (lock) {
+        requests = socket;
+      }
+    }
     send(
         StreamRequest.newBuilder()
             .setStart(
@@ -213,6 +219,159 @@ public final class RemoteWalSink implements WalSink {
                     .setWalSegmentSize(info.segmentSize().bytes())
                     .setServerMajor(info.serverMajor()))
             .build());
+  }
+
+  /**
+   * The WAL socket, or null (the gRPC Stream call is used) when its port cannot be reached: a
+   * network path that lets only the gRPC port through still works, and says so once.
+   */
+  private Outbound connectWalSocket(int port, Acks acks) throws IOException {
+    WalSocket s;
+    try {
+      s = walSocket.connect(port, acks);
+    } catch (javax.net.ssl.SSLException e) {
+      throw fromStatus(e);
+    } catch (IOException e) {
+      if (!walSocketWarned) {
+        walSocketWarned = true;
+        LOG.warn(
+            "the Klio server offers its WAL socket at {}, which cannot be reached ({}); streaming"
+                + " over gRPC instead (open that port to the server for faster synchronous"
+                + " commits)",
+            walSocket.address(port),
+            e.toString());
+      }
+      return null;
+    }
+    LOG.info("streaming WAL over the WAL socket at {}", walSocket.address(port));
+    return new Outbound() {
+      @Override
+      public boolean isReady() {
+        return true;
+      }
+
+      @Override
+      public boolean blocking() {
+        return true;
+      }
+
+      @Override
+      public void send(StreamRequest m) throws IOException {
+        s.send(m);
+      }
+
+      @Override
+      public void complete() {
+        s.complete();
+      }
+    };
+  }
+
+  /** How messages reach the server: the gRPC Stream call, or the WAL socket. */
+  private interface Outbound {
+    /** Whether a message may be sent now (gRPC's flow control). */
+    boolean isReady();
+
+    /** Whether {@link #send} may block, so it must not be called holding the sink's lock. */
+    boolean blocking();
+
+    void send(StreamRequest m) throws IOException;
+
+    /** No more messages: the server acknowledges the rest and ends the stream. */
+    void complete();
+  }
+
+  /** The server's answers on one stream; those of an earlier stream are ignored. */
+  private final class Acks implements ClientResponseObserver<StreamRequest, StreamResponse> {
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<StreamRequest> r) {
+      synchronized (lock) {
+        if (current != this) {
+          return;
+        }
+        requests =
+            new Outbound() {
+              @Override
+              public boolean isReady() {
+                return r.isReady();
+              }
+
+              @Override
+              public boolean blocking() {
+                return false;
+              }
+
+              @Override
+              public void send(StreamRequest m) {
+                r.onNext(m);
+              }
+
+              @Override
+              public void complete() {
+                try {
+                  r.onCompleted();
+                } catch (RuntimeException ignored) {
+                  // already closed
+                }
+              }
+            };
+      }
+      r.setOnReadyHandler(
+          () -> {
+            synchronized (lock) {
+              lock.notifyAll();
+            }
+          });
+    }
+
+    @Override
+    public void onNext(StreamResponse ack) {
+      Lsn d = Lsn.of(ack.getDurableLsn());
+      boolean advanced;
+      synchronized (lock) {
+        if (current != this) {
+          return;
+        }
+        advanced = d.isAfter(durable);
+        if (advanced) {
+          durable = d;
+        }
+        if (ack.getFlushSequence() > ackedSequence) {
+          ackedSequence = ack.getFlushSequence();
+          waitingSince = ackedSequence < sequence ? System.nanoTime() : 0;
+        }
+        lock.notifyAll();
+      }
+      if (advanced) {
+        listener.durable(d);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      synchronized (lock) {
+        if (current != this) {
+          return;
+        }
+        failure = t;
+        ended = true;
+        lock.notifyAll();
+      }
+      onStreamFailure.run();
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (lock) {
+        if (current != this) {
+          return;
+        }
+        ended = true;
+        lock.notifyAll();
+      }
+      onStreamFailure.run();
+    }
   }
 
   @Override
@@ -376,6 +535,7 @@ public final class RemoteWalSink implements WalSink {
   }
 
   private void send(StreamRequest m) throws IOException {
+    Outbound o;
     synchronized (lock) {
       long deadline = System.nanoTime() + ackTimeout.toNanos();
       while (true) {
@@ -390,7 +550,20 @@ public final class RemoteWalSink implements WalSink {
         }
         waitOn(left);
       }
-      requests.onNext(m);
+      o = requests;
+      if (!o.blocking()) {
+        o.send(m);
+        return;
+      }
+    }
+    // the WAL socket: written outside the lock, so that acknowledgements are taken meanwhile
+    try {
+      o.send(m);
+    } catch (IOException e) {
+      synchronized (lock) {
+        checkStream(); // the server's reason, when it gave one
+      }
+      throw new RetryableException("the WAL socket to the Klio server failed: " + e, e);
     }
   }
 
@@ -456,20 +629,17 @@ public final class RemoteWalSink implements WalSink {
   private void closeStream() {
     synchronized (lock) {
       if (requests != null && !ended) {
-        try {
-          requests.onCompleted();
-        } catch (RuntimeException ignored) {
-          // already closed
-        }
+        requests.complete();
       }
       requests = null;
+      current = null;
     }
   }
 
   /** Ends the stream; the server flushes and acknowledges what it received. */
   @Override
   public void close() throws IOException {
-    ClientCallStreamObserver<StreamRequest> r;
+    Outbound r;
     synchronized (lock) {
       r = requests;
     }

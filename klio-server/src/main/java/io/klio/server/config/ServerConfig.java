@@ -26,7 +26,7 @@ public record ServerConfig(
 
   public record Tls(String certificate, String key, String clientCa, Boolean insecure) {}
 
-  public record Wal(String compression, String flushInterval) {}
+  public record Wal(String compression, String flushInterval, String socketListen) {}
 
   public record Encryption(String kek) {}
 
@@ -42,6 +42,7 @@ public record ServerConfig(
       List<String> admins,
       Codec compression,
       Duration flushInterval,
+      Optional<InetSocketAddress> walSocket,
       Optional<String> kek,
       Optional<InetSocketAddress> http,
       Logging.Format logFormat,
@@ -98,6 +99,10 @@ public record ServerConfig(
     if (flush.isZero()) {
       throw new ConfigException("field 'wal.flushInterval' must be more than 0");
     }
+    Optional<InetSocketAddress> walSocket =
+        wal == null || wal.socketListen() == null || wal.socketListen().isBlank()
+            ? Optional.empty()
+            : Optional.of(Yaml.address("wal.socketListen", wal.socketListen()));
     Optional<InetSocketAddress> httpAddr =
         http == null || http.listen() == null
             ? Optional.of(InetSocketAddress.createUnresolved("127.0.0.1", 9187))
@@ -115,6 +120,7 @@ public record ServerConfig(
         admins == null ? List.of() : List.copyOf(admins),
         codec,
         flush,
+        walSocket,
         kekSpec,
         httpAddr,
         Yaml.logFormat("log.format", log == null ? null : log.format()),

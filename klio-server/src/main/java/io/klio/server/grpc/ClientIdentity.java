@@ -53,7 +53,16 @@ public final class ClientIdentity {
     };
   }
 
-  private static Optional<String> commonName(SSLSession session) {
+  /**
+   * The context a WAL socket connection's stream runs in: the identity of its TLS peer ({@link
+   * #commonName}), or none in insecure mode.
+   */
+  public static Context context(Optional<String> id) {
+    return Context.current().withValue(KEY, id);
+  }
+
+  /** The subject CN of the peer's certificate; empty without one. */
+  public static Optional<String> commonName(SSLSession session) {
     try {
       Certificate[] chain = session.getPeerCertificates();
       if (chain.length == 0 || !(chain[0] instanceof X509Certificate x)) {

@@ -20,6 +20,7 @@ public final class Metrics {
   private final AtomicLong count = new AtomicLong();
   private final AtomicLong sumNanos = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
+  private final AtomicLong walSocketStreams = new AtomicLong();
 
   void ackLatency(long nanos) {
     double s = nanos / 1e9;
@@ -34,6 +35,10 @@ public final class Metrics {
 
   public void error() {
     errors.incrementAndGet();
+  }
+
+  void walSocketStream() {
+    walSocketStreams.incrementAndGet();
   }
 
   private static void perCluster(
@@ -118,6 +123,11 @@ public final class Metrics {
     b.append("klio_wal_ack_latency_seconds_bucket{le=\"+Inf\"} ").append(count.get()).append('\n');
     b.append("klio_wal_ack_latency_seconds_sum ").append(sumNanos.get() / 1e9).append('\n');
     b.append("klio_wal_ack_latency_seconds_count ").append(count.get()).append('\n');
+    b.append(
+        "# HELP klio_wal_socket_streams_total WAL streams taken on the WAL socket (after TLS and"
+            + " the preamble).\n");
+    b.append("# TYPE klio_wal_socket_streams_total counter\n");
+    b.append("klio_wal_socket_streams_total ").append(walSocketStreams.get()).append('\n');
     b.append("# HELP klio_errors_total Failed calls and streams.\n");
     b.append("# TYPE klio_errors_total counter\n");
     b.append("klio_errors_total ").append(errors.get()).append('\n');

@@ -64,6 +64,8 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   private final AtomicInteger queued = new AtomicInteger(); // messages queued or being handled
   private boolean finished; // guarded by handling
   private Exception failedInPlace; // a message handled in place failed; guarded by handling
+  private boolean
+      moreComing; // the message handled in place has more behind it; guarded by handling
 
   StreamSession(
       Archives archives,
@@ -86,6 +88,15 @@ final class StreamSession implements StreamObserver<StreamRequest> {
 
   @Override
   public void onNext(StreamRequest value) {
+    onNext(value, false);
+  }
+
+  /**
+   * @param more more of the stream has already arrived behind this message (the WAL socket can
+   *     tell): a flush it asks for, when handled on this thread, is answered by the fsync after the
+   *     next message instead, so that a group of commits that arrived together costs one fsync
+   */
+  void onNext(StreamRequest value, boolean more) {
     if (worker == null) {
       Thread t = new Thread(() -> context.run(this::work), "klio-wal-stream");
       t.setDaemon(true);
@@ -100,11 +111,14 @@ final class StreamSession implements StreamObserver<StreamRequest> {
       try {
         if (queued.get() == 0 && !finished && failedInPlace == null && sink != null) {
           try {
+            moreComing = more;
             handle(value);
             out.request(1);
           } catch (Exception e) {
             failedInPlace = e; // the worker ends the stream with it
             queue.add(END);
+          } finally {
+            moreComing = false;
           }
           return;
         }
@@ -236,9 +250,10 @@ final class StreamSession implements StreamObserver<StreamRequest> {
           archive.scheduleArchiving(); // a segment was completed
         }
         if (d.getFlushSequence() != 0) {
-          if (Thread.currentThread() == worker && !queue.isEmpty()) {
-            // more is queued (a client that does not wait for each acknowledgement): one fsync
-            // after the queued messages answers this request and theirs
+          if (moreComing || (Thread.currentThread() == worker && !queue.isEmpty())) {
+            // more is queued or on its way (a client that does not wait for each
+            // acknowledgement): one fsync after the next messages answers this request and theirs;
+            // the worker's flush interval answers it at the latest
             deferredFlush = d.getFlushSequence();
           } else {
             flushAndAck(d.getFlushSequence());

@@ -35,11 +35,18 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
   private final Archives archives;
   private final Metrics metrics;
   private final Duration flushInterval;
+  private final int walSocketPort;
 
-  public WalServiceImpl(Archives archives, Metrics metrics, Duration flushInterval) {
+  /**
+   * @param walSocketPort the port of the WAL socket ({@link WalSocketServer}) offered to clients, 0
+   *     when there is none
+   */
+  public WalServiceImpl(
+      Archives archives, Metrics metrics, Duration flushInterval, int walSocketPort) {
     this.archives = archives;
     this.metrics = metrics;
     this.flushInterval = flushInterval;
+    this.walSocketPort = walSocketPort;
   }
 
   @FunctionalInterface
@@ -79,7 +86,8 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
               new SystemIdentifier(req.getSystemIdentifier()),
               WalSegmentSize.ofBytes(req.getWalSegmentSize()),
               req.getServerMajor());
-          NegotiateResponse.Builder b = NegotiateResponse.newBuilder();
+          NegotiateResponse.Builder b =
+              NegotiateResponse.newBuilder().setWalSocketPort(walSocketPort);
           Optional<WalSink.StoredSegment> newest = a.newestSegment();
           newest.ifPresent(
               n -> b.setNewestSegment(n.segment().toString()).setNewestIsPartial(n.partial()));

@@ -28,6 +28,7 @@ class ConfigTest {
     assertThat(c.tls()).isEmpty();
     assertThat(c.compression().name()).isEqualTo("zstd");
     assertThat(c.flushInterval()).isEqualTo(Duration.ofMillis(200));
+    assertThat(c.walSocket()).isEmpty();
     assertThat(c.http()).isPresent();
     assertThat(c.kek()).isEmpty();
     assertThat(c.logFormat()).isEqualTo(Logging.Format.TEXT);
@@ -85,6 +86,13 @@ class ConfigTest {
                     write(
                         "f.yaml", "listen: nowhere\ntier1:\n  path: /x\ntls:\n  insecure: true\n")))
         .hasMessageContaining("field 'listen': 'nowhere' is not host:port");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.load(
+                    write(
+                        "g.yaml",
+                        "tier1:\n  path: /x\ntls:\n  insecure: true\nwal:\n  socketListen: 7434\n")))
+        .hasMessageContaining("field 'wal.socketListen': '7434' is not host:port");
     assertThatThrownBy(() -> ServerConfig.load(dir.resolve("missing.yaml")))
         .hasMessageContaining("does not exist");
   }

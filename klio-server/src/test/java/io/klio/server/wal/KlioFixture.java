@@ -103,6 +103,11 @@ final class KlioFixture implements AutoCloseable {
             + "\n");
   }
 
+  /** Server YAML that opens the WAL socket on a free port (synchronous clients stream there). */
+  static String walSocketYaml() {
+    return "wal:\n  socketListen: 127.0.0.1:" + freePort();
+  }
+
   Path clientConfig() {
     return dir.resolve("client.yaml");
   }

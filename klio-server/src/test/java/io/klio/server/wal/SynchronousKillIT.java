@@ -61,7 +61,14 @@ class SynchronousKillIT {
     Random random = new Random();
     AtomicLong acked = new AtomicLong();
     try (PostgresServer copy = s.coldCopy();
-        KlioFixture klio = new KlioFixture(tmp, WalPathIT.conn(s), true, "")) {
+        // the newest PostgreSQL streams over the server's WAL socket, the others over the gRPC
+        // Stream call: both transports of a synchronous client are killed at bad moments
+        KlioFixture klio =
+            new KlioFixture(
+                tmp,
+                WalPathIT.conn(s),
+                true,
+                walSocket(major) ? KlioFixture.walSocketYaml() : "")) {
       klio.startServer();
       klio.startSendWal();
       Thread workload = new Thread(() -> commitRows(s, acked), "workload");
@@ -99,6 +106,9 @@ class SynchronousKillIT {
       awaitProgress(acked, acked.get() + 3, "after the last restart");
       workload.interrupt();
       workload.join(30_000);
+      assertThat(klio.metrics())
+          .as("the stream after the last restart went over the transport chosen")
+          .containsPattern("klio_wal_socket_streams_total " + (walSocket(major) ? "[1-9]" : "0\n"));
       long committed = acked.get();
       WalPathIT.awaitFlushed(s, Lsn.parse(s.sql("SELECT pg_current_wal_lsn()")));
       s.stop();
@@ -111,6 +121,10 @@ class SynchronousKillIT {
   }
 
   /** Commits one row per transaction, counting those PostgreSQL reported committed. */
+  private static boolean walSocket(int major) {
+    return major == PostgresVersions.enabled().get(PostgresVersions.enabled().size() - 1);
+  }
+
   private static void commitRows(PostgresServer s, AtomicLong acked) {
     try (PgConnection c =
         PgConnection.connect(

@@ -1,0 +1,172 @@
+package io.klio.server.grpc;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+/**
+ * The WAL socket (docs/grpc-api.md, "The WAL socket"): the WAL service's Stream call without
+ * HTTP/2, for synchronous clients, whose every commit waits for a round trip. One TLS connection
+ * (the same certificates as gRPC, client certificate required) carries the same {@code
+ * StreamRequest} and {@code StreamResponse} messages, each in a frame: one type byte, the payload's
+ * length (4 bytes, big-endian), the payload. The client starts with {@link #PREAMBLE}.
+ */
+public final class WalSocketProtocol {
+
+  /** What a client sends first: the protocol and its version. */
+  public static final byte[] PREAMBLE = {'K', 'L', 'W', 'S', 0, 0, 0, 1};
+
+  /** Client to server: a {@code StreamRequest}. */
+  public static final byte MESSAGE = 'M';
+
+  /** Client to server: no more messages (the stream's half-close); no payload. */
+  public static final byte DONE = 'D';
+
+  /** Server to client: a {@code StreamResponse}. */
+  public static final byte ACK = 'A';
+
+  /** Server to client: the stream failed; a gRPC status code (4 bytes), then its description. */
+  public static final byte ERROR = 'E';
+
+  /** Server to client: the stream ended after everything was acknowledged; no payload. */
+  public static final byte COMPLETED = 'C';
+
+  /** The largest payload accepted (as the gRPC server's largest message). */
+  public static final int MAX_PAYLOAD = 16 << 20;
+
+  private WalSocketProtocol() {}
+
+  /** A received frame. */
+  public record Frame(byte type, byte[] payload) {}
+
+  /**
+   * Reads one frame; an {@link EOFException} when the connection ends before one starts.
+   *
+   * @param peer names the other side in error messages
+   */
+  public static Frame read(DataInputStream in, String peer) throws IOException {
+    byte type = in.readByte();
+    int length = in.readInt();
+    if (length < 0 || length > MAX_PAYLOAD) {
+      throw new IOException(
+          "WAL socket: "
+              + peer
+              + " sent a frame of "
+              + Integer.toUnsignedString(length)
+              + " bytes (at most "
+              + MAX_PAYLOAD
+              + "): not a Klio WAL socket peer, or a broken one");
+    }
+    byte[] payload = new byte[length];
+    in.readFully(payload);
+    return new Frame(type, payload);
+  }
+
+  /** A frame holding {@code m}, as one array (so it goes out as one write, one TLS record). */
+  public static byte[] frame(byte type, MessageLite m) {
+    int size = m.getSerializedSize();
+    byte[] f = new byte[5 + size];
+    header(f, type, size);
+    try {
+      CodedOutputStream c = CodedOutputStream.newInstance(f, 5, size);
+      m.writeTo(c);
+      c.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialize a " + m.getClass().getSimpleName(), e);
+    }
+    return f;
+  }
+
+  /** A frame without payload. */
+  public static byte[] frame(byte type) {
+    byte[] f = new byte[5];
+    header(f, type, 0);
+    return f;
+  }
+
+  /** An {@link #ERROR} frame for {@code s}. */
+  public static byte[] errorFrame(Status s) {
+    byte[] text =
+        (s.getDescription() == null ? "" : s.getDescription()).getBytes(StandardCharsets.UTF_8);
+    byte[] f = new byte[5 + 4 + text.length];
+    header(f, ERROR, 4 + text.length);
+    ByteBuffer.wrap(f, 5, 4).putInt(s.getCode().value());
+    System.arraycopy(text, 0, f, 9, text.length);
+    return f;
+  }
+
+  /** The status an {@link #ERROR} frame's payload holds. */
+  public static Status status(byte[] payload) {
+    if (payload.length < 4) {
+      return Status.INTERNAL.withDescription("a malformed error frame from the Klio server");
+    }
+    int code = ByteBuffer.wrap(payload, 0, 4).getInt();
+    String text = new String(payload, 4, payload.length - 4, StandardCharsets.UTF_8);
+    return Status.fromCodeValue(code).withDescription(text.isEmpty() ? null : text);
+  }
+
+  /** Reads and checks the client's {@link #PREAMBLE}. */
+  public static void readPreamble(DataInputStream in, String peer) throws IOException {
+    byte[] p = new byte[PREAMBLE.length];
+    in.readFully(p);
+    if (!Arrays.equals(p, PREAMBLE)) {
+      boolean ours = p[0] == 'K' && p[1] == 'L' && p[2] == 'W' && p[3] == 'S';
+      throw new IOException(
+          ours
+              ? "WAL socket: "
+                  + peer
+                  + " speaks version "
+                  + ByteBuffer.wrap(p, 4, 4).getInt()
+                  + " of the protocol; this server speaks 1 (upgrade the server)"
+              : "WAL socket: " + peer + " is not a Klio WAL socket client (wrong preamble)");
+    }
+  }
+
+  /** Writes a frame and flushes. */
+  public static void write(OutputStream out, byte[] frame) throws IOException {
+    out.write(frame);
+    out.flush();
+  }
+
+  private static void header(byte[] f, byte type, int length) {
+    f[0] = type;
+    ByteBuffer.wrap(f, 1, 4).putInt(length);
+  }
+
+  /** The TLS context of a server: its certificate and key, client certificates from {@code ca}. */
+  public static SSLContext serverTls(File certificate, File key, File clientCa)
+      throws SSLException {
+    return ((JdkSslContext)
+            SslContextBuilder.forServer(certificate, key)
+                .sslProvider(SslProvider.JDK)
+                .trustManager(clientCa)
+                .clientAuth(ClientAuth.REQUIRE)
+                .build())
+        .context();
+  }
+
+  /** The TLS context of a client: its certificate and key, the server's from {@code ca}. */
+  public static SSLContext clientTls(File certificate, File key, File ca) throws SSLException {
+    return ((JdkSslContext)
+            SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .keyManager(certificate, key)
+                .trustManager(ca)
+                .build())
+        .context();
+  }
+}
