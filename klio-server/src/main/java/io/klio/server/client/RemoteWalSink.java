@@ -73,6 +73,7 @@ public final class RemoteWalSink implements WalSink {
   private final boolean synchronous;
   private final WalSocket.Dialer walSocket; // null: the Stream call only
   private boolean walSocketWarned;
+  private long walSocketRetryAt = System.nanoTime(); // after a failed connection: gRPC until then
   private WalData.Builder pending; // synchronous mode: data waiting for its flush
   private final ZstdCompressCtx zstd; // null: WAL goes uncompressed
   private byte[] frame = new byte[0];
@@ -200,7 +201,10 @@ public final class RemoteWalSink implements WalSink {
       current = acks;
     }
     Outbound socket = null;
-    if (synchronous && walSocket != null && negotiated.getWalSocketPort() != 0) {
+    if (synchronous
+        && walSocket != null
+        && negotiated.getWalSocketPort() != 0
+        && System.nanoTime() - walSocketRetryAt >= 0) {
       socket = connectWalSocket(negotiated.getWalSocketPort(), acks);
     }
     if (socket == null) {
@@ -232,6 +236,8 @@ public final class RemoteWalSink implements WalSink {
     } catch (javax.net.ssl.SSLException e) {
       throw fromStatus(e);
     } catch (IOException e) {
+      // a port that drops packets costs up to 30 s per attempt: not tried again for 10 minutes
+      walSocketRetryAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
       if (!walSocketWarned) {
         walSocketWarned = true;
         LOG.warn(

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * handled on the transport thread that received it when nothing is queued for the worker: written,
  * fsynced and acknowledged there, which saves the hand-off to the worker and back, two thread
  * wake-ups per commit. {@link #handling} keeps the two threads from handling messages at once, and
- * {@link #queued} keeps the order: a message is handled in place only when no earlier one waits.
+ * {@link #queued} keeps the order: a message is handled in place only when no earlier one waits. On
+ * the WAL socket, whose reader thread serves this stream alone, every message is handled there.
  */
 final class StreamSession implements StreamObserver<StreamRequest> {
 
@@ -48,6 +49,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   private final Metrics metrics;
   private final ServerCallStreamObserver<StreamResponse> out;
   private final Duration flushInterval;
+  private final boolean ownReader;
   private final io.grpc.Context context;
   private final LinkedBlockingQueue<StreamRequest> queue = new LinkedBlockingQueue<>();
   private volatile boolean cancelled;
@@ -72,6 +74,21 @@ final class StreamSession implements StreamObserver<StreamRequest> {
       Metrics metrics,
       ServerCallStreamObserver<StreamResponse> out,
       Duration flushInterval) {
+    this(archives, metrics, out, flushInterval, false);
+  }
+
+  /**
+   * @param ownReader the messages arrive on a thread that reads this stream only (the WAL
+   *     socket's): every message, not only a flush request, is handled on it when nothing is
+   *     queued, and the worker only flushes at the interval
+   */
+  StreamSession(
+      Archives archives,
+      Metrics metrics,
+      ServerCallStreamObserver<StreamResponse> out,
+      Duration flushInterval,
+      boolean ownReader) {
+    this.ownReader = ownReader;
     this.archives = archives;
     this.metrics = metrics;
     this.out = out;
@@ -103,8 +120,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
       worker = t;
       t.start();
     }
-    if (value.hasData()
-        && value.getData().getFlushSequence() != 0
+    if ((ownReader || (value.hasData() && value.getData().getFlushSequence() != 0))
         && !cancelled
         && queued.get() == 0
         && handling.tryLock()) {
@@ -113,6 +129,9 @@ final class StreamSession implements StreamObserver<StreamRequest> {
           try {
             moreComing = more;
             handle(value);
+            if (!more && deferredFlush != 0) {
+              flushAndAck(0); // answers the flush request deferred behind this message
+            }
             out.request(1);
           } catch (Exception e) {
             failedInPlace = e; // the worker ends the stream with it

@@ -22,7 +22,11 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -47,6 +51,13 @@ public final class WalSocketServer implements AutoCloseable {
   private final Metrics metrics;
   private final Duration flushInterval;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService handshakeTimer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "klio-wal-socket-timer");
+            t.setDaemon(true);
+            return t;
+          });
   private final Thread acceptor;
   private volatile boolean closing;
 
@@ -124,10 +135,14 @@ public final class WalSocketServer implements AutoCloseable {
     String peer = String.valueOf(plain.getRemoteSocketAddress());
     Socket s = plain;
     OutputStream out = null;
+    ScheduledFuture<?> deadline = null;
     try {
       plain.setTcpNoDelay(true);
       plain.setKeepAlive(true);
-      plain.setSoTimeout(30_000); // for the handshake and the preamble
+      // the handshake and the preamble must come within 30 s. Not a socket timeout: a timed read
+      // turns the JDK's socket non-blocking for good, and each later read then costs a failed read
+      // and a poll before the one that blocks
+      deadline = handshakeTimer.schedule(() -> closeQuietly(plain), 30, TimeUnit.SECONDS);
       Optional<String> id = Optional.empty();
       if (tls.isPresent()) {
         SSLSocket ssl = (SSLSocket) tls.get().getSocketFactory().createSocket(plain, null, true);
@@ -151,17 +166,28 @@ public final class WalSocketServer implements AutoCloseable {
       DataInputStream in =
           new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
       WalSocketProtocol.readPreamble(in, peer);
-      plain.setSoTimeout(0);
+      if (!deadline.cancel(false)) {
+        throw new IOException("WAL socket: " + peer + " sent no preamble within 30 s");
+      }
       metrics.walSocketStream();
       Connection c = new Connection(s, out, peer, plain.getInputStream());
       ClientIdentity.context(id).run(() -> c.run(in));
     } catch (SSLException e) {
       metrics.error();
-      LOG.warn("WAL socket: TLS with {} failed: {}", peer, e.getMessage());
+      LOG.warn(
+          "WAL socket: TLS with {} failed: {}",
+          peer,
+          deadline != null && deadline.isDone() && !deadline.isCancelled()
+              ? "no handshake within 30 s"
+              : e.getMessage());
     } catch (IOException e) {
       if (!closing) {
         metrics.error();
-        LOG.warn("{}", e.getMessage());
+        LOG.warn(
+            "{}",
+            deadline != null && deadline.isDone() && !deadline.isCancelled()
+                ? "WAL socket: " + peer + " completed no handshake and preamble within 30 s"
+                : e.getMessage());
         if (out != null && e.getMessage() != null && e.getMessage().startsWith("WAL socket:")) {
           try {
             WalSocketProtocol.write(
@@ -174,6 +200,9 @@ public final class WalSocketServer implements AutoCloseable {
         }
       }
     } finally {
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
       closeQuietly(s);
       closeQuietly(plain);
       open.remove(plain);
@@ -190,6 +219,7 @@ public final class WalSocketServer implements AutoCloseable {
   @Override
   public void close() {
     stopAccepting();
+    handshakeTimer.shutdownNow();
     for (Socket s : open) {
       closeQuietly(s);
     }
@@ -232,7 +262,7 @@ public final class WalSocketServer implements AutoCloseable {
     }
 
     void run(DataInputStream in) {
-      StreamSession session = new StreamSession(archives, metrics, this, flushInterval);
+      StreamSession session = new StreamSession(archives, metrics, this, flushInterval, true);
       try {
         while (true) {
           permits.acquire();
