@@ -15,10 +15,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -31,14 +27,6 @@ import javax.net.ssl.SSLSocket;
  * gRPC stream would.
  */
 final class WalSocket implements AutoCloseable {
-
-  private static final ScheduledExecutorService TIMER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "klio-wal-socket-timer");
-            t.setDaemon(true);
-            return t;
-          });
 
   /** Opens WAL socket connections to the server a client config names. */
   static final class Dialer {
@@ -100,10 +88,7 @@ final class WalSocket implements AutoCloseable {
      */
     WalSocket connect(int port, StreamObserver<StreamResponse> acks) throws IOException {
       Socket plain = new Socket();
-      // connecting and the handshake must end within 30 s. Not socket timeouts: a timed connect
-      // or read turns the JDK's socket non-blocking for good, and each later read then costs a
-      // failed read and a poll before the one that blocks
-      ScheduledFuture<?> deadline = TIMER.schedule(() -> close(plain), 30, TimeUnit.SECONDS);
+      WalSocketProtocol.Deadline deadline = WalSocketProtocol.Deadline.of(plain, 30);
       try {
         plain.connect(new InetSocketAddress(host, port));
         plain.setTcpNoDelay(true);
@@ -126,29 +111,19 @@ final class WalSocket implements AutoCloseable {
           Optional<SSLException> alert = refusal(s);
           throw alert.isPresent() ? alert.get() : e;
         }
-        if (!deadline.cancel(false)) {
-          throw new java.net.SocketTimeoutException(
-              "no connection and TLS handshake with " + address(port) + " within 30 s");
+        if (!deadline.end()) {
+          throw new java.net.SocketException("closed by the time limit");
         }
         WalSocket w = new WalSocket(s, out, address(port), acks);
         w.reader.start();
         return w;
       } catch (IOException | RuntimeException e) {
-        deadline.cancel(false);
         plain.close();
-        if (deadline.isDone() && !deadline.isCancelled()) {
+        if (!deadline.end()) {
           throw new java.net.SocketTimeoutException(
               "no connection and TLS handshake with " + address(port) + " within 30 s");
         }
         throw e;
-      }
-    }
-
-    private static void close(Socket s) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing anyway
       }
     }
   }
@@ -247,10 +222,6 @@ final class WalSocket implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
+    WalSocketProtocol.closeQuietly(socket);
   }
 }

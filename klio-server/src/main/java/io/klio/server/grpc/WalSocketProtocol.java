@@ -7,14 +7,20 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
@@ -49,6 +55,52 @@ public final class WalSocketProtocol {
   public static final int MAX_PAYLOAD = 16 << 20;
 
   private WalSocketProtocol() {}
+
+  private static final ScheduledExecutorService TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "klio-wal-socket-timer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * A time limit for connecting, the TLS handshake and the preamble: the socket is closed when it
+   * passes, which fails whatever waits on it. Not a socket timeout: a timed connect or read turns
+   * the JDK's socket non-blocking for good, and every later read then costs a failed read and a
+   * poll before the one that blocks.
+   */
+  public static final class Deadline {
+    private final ScheduledFuture<?> task;
+
+    private Deadline(ScheduledFuture<?> task) {
+      this.task = task;
+    }
+
+    /** Starts the limit for {@code s}. */
+    public static Deadline of(Socket s, long seconds) {
+      return new Deadline(TIMER.schedule(() -> closeQuietly(s), seconds, TimeUnit.SECONDS));
+    }
+
+    /** Ends the limit; whether it was met (the socket was not closed for it). */
+    public boolean end() {
+      return task.cancel(false) || task.isCancelled();
+    }
+
+    /** Whether the limit passed and closed the socket. */
+    public boolean expired() {
+      return task.isDone() && !task.isCancelled();
+    }
+  }
+
+  /** Closes, ignoring failures: the socket is given up anyway. */
+  public static void closeQuietly(Closeable c) {
+    try {
+      c.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+  }
 
   /** A received frame. */
   public record Frame(byte type, byte[] payload) {}

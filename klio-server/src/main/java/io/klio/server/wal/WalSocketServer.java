@@ -22,11 +22,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -51,13 +47,6 @@ public final class WalSocketServer implements AutoCloseable {
   private final Metrics metrics;
   private final Duration flushInterval;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService handshakeTimer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "klio-wal-socket-timer");
-            t.setDaemon(true);
-            return t;
-          });
   private final Thread acceptor;
   private volatile boolean closing;
 
@@ -135,14 +124,11 @@ public final class WalSocketServer implements AutoCloseable {
     String peer = String.valueOf(plain.getRemoteSocketAddress());
     Socket s = plain;
     OutputStream out = null;
-    ScheduledFuture<?> deadline = null;
+    WalSocketProtocol.Deadline deadline = null;
     try {
       plain.setTcpNoDelay(true);
       plain.setKeepAlive(true);
-      // the handshake and the preamble must come within 30 s. Not a socket timeout: a timed read
-      // turns the JDK's socket non-blocking for good, and each later read then costs a failed read
-      // and a poll before the one that blocks
-      deadline = handshakeTimer.schedule(() -> closeQuietly(plain), 30, TimeUnit.SECONDS);
+      deadline = WalSocketProtocol.Deadline.of(plain, 30); // for the handshake and the preamble
       Optional<String> id = Optional.empty();
       if (tls.isPresent()) {
         SSLSocket ssl = (SSLSocket) tls.get().getSocketFactory().createSocket(plain, null, true);
@@ -166,7 +152,7 @@ public final class WalSocketServer implements AutoCloseable {
       DataInputStream in =
           new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
       WalSocketProtocol.readPreamble(in, peer);
-      if (!deadline.cancel(false)) {
+      if (!deadline.end()) {
         throw new IOException("WAL socket: " + peer + " sent no preamble within 30 s");
       }
       metrics.walSocketStream();
@@ -177,15 +163,13 @@ public final class WalSocketServer implements AutoCloseable {
       LOG.warn(
           "WAL socket: TLS with {} failed: {}",
           peer,
-          deadline != null && deadline.isDone() && !deadline.isCancelled()
-              ? "no handshake within 30 s"
-              : e.getMessage());
+          deadline != null && deadline.expired() ? "no handshake within 30 s" : e.getMessage());
     } catch (IOException e) {
       if (!closing) {
         metrics.error();
         LOG.warn(
             "{}",
-            deadline != null && deadline.isDone() && !deadline.isCancelled()
+            deadline != null && deadline.expired()
                 ? "WAL socket: " + peer + " completed no handshake and preamble within 30 s"
                 : e.getMessage());
         if (out != null && e.getMessage() != null && e.getMessage().startsWith("WAL socket:")) {
@@ -201,10 +185,10 @@ public final class WalSocketServer implements AutoCloseable {
       }
     } finally {
       if (deadline != null) {
-        deadline.cancel(false);
+        deadline.end();
       }
-      closeQuietly(s);
-      closeQuietly(plain);
+      WalSocketProtocol.closeQuietly(s);
+      WalSocketProtocol.closeQuietly(plain);
       open.remove(plain);
     }
   }
@@ -212,29 +196,20 @@ public final class WalSocketServer implements AutoCloseable {
   /** Stops taking connections; the open streams go on until their sessions end. */
   public void stopAccepting() {
     closing = true;
-    closeQuietly(listener);
+    WalSocketProtocol.closeQuietly(listener);
   }
 
   /** Stops taking connections and closes those still open. */
   @Override
   public void close() {
     stopAccepting();
-    handshakeTimer.shutdownNow();
     for (Socket s : open) {
-      closeQuietly(s);
+      WalSocketProtocol.closeQuietly(s);
     }
     try {
       acceptor.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void closeQuietly(java.io.Closeable c) {
-    try {
-      c.close();
-    } catch (IOException ignored) {
-      // closing anyway
     }
   }
 
@@ -354,7 +329,7 @@ public final class WalSocketServer implements AutoCloseable {
       try {
         socket.shutdownOutput();
       } catch (IOException | UnsupportedOperationException e) {
-        closeQuietly(socket);
+        WalSocketProtocol.closeQuietly(socket);
       }
     }
 
@@ -362,7 +337,7 @@ public final class WalSocketServer implements AutoCloseable {
       try {
         WalSocketProtocol.write(out, frame);
       } catch (IOException e) {
-        closeQuietly(socket); // the reader sees it and cancels the session
+        WalSocketProtocol.closeQuietly(socket); // the reader sees it and cancels the session
       }
     }
 
