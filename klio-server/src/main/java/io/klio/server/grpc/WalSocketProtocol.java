@@ -102,6 +102,16 @@ public final class WalSocketProtocol {
     }
   }
 
+  /**
+   * The peer broke the protocol (a wrong preamble, an oversized or unknown frame): the server
+   * answers with an {@link #ERROR} frame naming it before it closes the connection.
+   */
+  public static final class ProtocolException extends IOException {
+    public ProtocolException(String message) {
+      super(message);
+    }
+  }
+
   /** A received frame. */
   public record Frame(byte type, byte[] payload) {}
 
@@ -114,7 +124,7 @@ public final class WalSocketProtocol {
     byte type = in.readByte();
     int length = in.readInt();
     if (length < 0 || length > MAX_PAYLOAD) {
-      throw new IOException(
+      throw new ProtocolException(
           "WAL socket: "
               + peer
               + " sent a frame of "
@@ -177,7 +187,7 @@ public final class WalSocketProtocol {
     in.readFully(p);
     if (!Arrays.equals(p, PREAMBLE)) {
       boolean ours = p[0] == 'K' && p[1] == 'L' && p[2] == 'W' && p[3] == 'S';
-      throw new IOException(
+      throw new ProtocolException(
           ours
               ? "WAL socket: "
                   + peer

@@ -66,8 +66,6 @@ final class StreamSession implements StreamObserver<StreamRequest> {
   private final AtomicInteger queued = new AtomicInteger(); // messages queued or being handled
   private boolean finished; // guarded by handling
   private Exception failedInPlace; // a message handled in place failed; guarded by handling
-  private boolean
-      moreComing; // the message handled in place has more behind it; guarded by handling
 
   StreamSession(
       Archives archives,
@@ -127,8 +125,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
       try {
         if (queued.get() == 0 && !finished && failedInPlace == null && sink != null) {
           try {
-            moreComing = more;
-            handle(value);
+            handle(value, more);
             if (!more && deferredFlush != 0) {
               flushAndAck(0); // answers the flush request deferred behind this message
             }
@@ -136,8 +133,6 @@ final class StreamSession implements StreamObserver<StreamRequest> {
           } catch (Exception e) {
             failedInPlace = e; // the worker ends the stream with it
             queue.add(END);
-          } finally {
-            moreComing = false;
           }
           return;
         }
@@ -195,7 +190,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
         if (m != null) {
           handling.lock();
           try {
-            handle(m);
+            handle(m, false);
             if (deferredFlush != 0 && queue.isEmpty()) {
               flushAndAck(deferredFlush);
             }
@@ -228,7 +223,11 @@ final class StreamSession implements StreamObserver<StreamRequest> {
     }
   }
 
-  private void handle(StreamRequest m) throws IOException {
+  /**
+   * @param more more of the stream has arrived behind this message: a flush it asks for is deferred
+   *     to the next one
+   */
+  private void handle(StreamRequest m, boolean more) throws IOException {
     switch (m.getKindCase()) {
       case START -> start(m.getStart());
       case DATA -> {
@@ -269,7 +268,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
           archive.scheduleArchiving(); // a segment was completed
         }
         if (d.getFlushSequence() != 0) {
-          if (moreComing || (Thread.currentThread() == worker && !queue.isEmpty())) {
+          if (more || (Thread.currentThread() == worker && !queue.isEmpty())) {
             // more is queued or on its way (a client that does not wait for each
             // acknowledgement): one fsync after the next messages answers this request and theirs;
             // the worker's flush interval answers it at the latest

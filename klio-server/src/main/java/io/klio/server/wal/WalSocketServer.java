@@ -172,7 +172,7 @@ public final class WalSocketServer implements AutoCloseable {
             deadline != null && deadline.expired()
                 ? "WAL socket: " + peer + " completed no handshake and preamble within 30 s"
                 : e.getMessage());
-        if (out != null && e.getMessage() != null && e.getMessage().startsWith("WAL socket:")) {
+        if (out != null && e instanceof WalSocketProtocol.ProtocolException) {
           try {
             WalSocketProtocol.write(
                 out,
@@ -259,7 +259,7 @@ public final class WalSocketServer implements AutoCloseable {
               return;
             }
             default ->
-                throw new IOException(
+                throw new WalSocketProtocol.ProtocolException(
                     "WAL socket: "
                         + peer
                         + " sent a frame of unknown type "
