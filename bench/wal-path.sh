@@ -9,12 +9,18 @@
 # long-running process: before timing, each new server receives a warm-up stream of another
 # cluster (its own slot, "warmup" certificate) for 8 seconds, then timing waits until the server
 # is idle: its JIT-compiled receive path is what is measured, not its compilation. In the
-# synchronous rounds each tool (Klio and pg_receivewal alike) first carries 5 s of pgbench that is
-# not counted: a synchronous standby runs for the life of the database, its steady state counts.
-#   bench/wal-path.sh [rounds=3] [backlog-GB=2] [pgbench-seconds=15] [work-dir=/work/klio-bench-walpath]
+# synchronous rounds each tool (Klio and pg_receivewal alike) first carries 20 s of pgbench that
+# is not counted: a synchronous standby runs for the life of the database, its steady state
+# counts (Klio's JIT compilers were measured busy until ~16 s after send-wal started; with 5 s
+# they took ~0.8 CPU s of the measured 15 s). Each tool's turn starts with a CHECKPOINT and no
+# timed checkpoint falls inside a turn (checkpoint_timeout 1h): the full-page images that follow
+# a checkpoint cost both tools the same instead of whichever a timed checkpoint happens to hit.
+#   bench/wal-path.sh [rounds=4] [backlog-GB=2] [pgbench-seconds=15] [work-dir=/work/klio-bench-walpath]
+# Environment: SKIP_SYNC=1 runs the catch-up only, SKIP_CATCHUP=1 the synchronous rounds only;
+# CLIENTS=N sets pgbench's clients in the synchronous rounds (default 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-3}
+rounds=${1:-4} # even: each tool goes first equally often
 gb=${2:-2}
 secs=${3:-15}
 work=${4:-/work/klio-bench-walpath}
@@ -22,6 +28,8 @@ port=55440
 gport=55441
 hport=55442
 sport=55443 # the server's WAL socket (synchronous clients stream there)
+clients=${CLIENTS:-4}
+jobs=$((clients % 2 == 0 ? 2 : 1)) # pgbench: clients must be a multiple of the threads
 . bench/lib/walbacklog.sh
 [[ -f klio-server/target/lib/klio-walstream-0.1.0-SNAPSHOT.jar ]] || mvn -q -B -ntp -DskipTests package
 export KLIO_JAVA_OPTS="-Xmx512m ${KLIO_JAVA_OPTS:-}"
@@ -147,10 +155,12 @@ run_ref() {
   awk "BEGIN{print $(date +%s.%N) - $t0}"
 }
 
+[[ -n ${SKIP_CATCHUP:-} ]] && gb=0
 make_backlog "$gb" "${slots[@]}"
 declare -A times
 rss_max=0
 for ((r = 0; r < rounds; r++)); do
+  [[ -n ${SKIP_CATCHUP:-} ]] && break
   if ((r % 2 == 0)); then
     kr=$(run_klio "klio_$r" "warm_$r"); rt=$(run_ref "ref_$r")
   else
@@ -162,8 +172,9 @@ for ((r = 0; r < rounds; r++)); do
   echo "catch-up round $((r + 1)): klio ${kt}s (server peak RSS ${rss} KiB)  pg_receivewal ${rt}s" >&2
 done
 
-k=$(median "${times[k]}"); p=$(median "${times[r]}")
+k=$(median "${times[k]:-}"); p=$(median "${times[r]:-}")
 report_catchup() {
+  [[ -n ${SKIP_CATCHUP:-} ]] && return
   echo "--- $rounds rounds, backlog $((backlog / 1048576)) MiB, $(nproc) cores"
   awk -v k="$k" -v p="$p" -v b="$backlog" 'BEGIN {
     printf "catch-up: klio %.1f MB/s (median %.2fs)  pg_receivewal %.1f MB/s (median %.2fs)  ratio %.2f\n",
@@ -178,11 +189,14 @@ fi
 # synchronous standby: pgbench TPS
 psql -c "DROP TABLE t, src" >/dev/null
 "$bin/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
+psql -c "ALTER SYSTEM SET checkpoint_timeout = '1h'" >/dev/null
+psql -c "SELECT pg_reload_conf()" >/dev/null
 sync_to() { psql -c "ALTER SYSTEM SET synchronous_standby_names = '$1'" >/dev/null; psql -c "SELECT pg_reload_conf()" >/dev/null; }
 await_sync() { until [[ $(psql -c "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$1' AND sync_state = 'sync' AND state = 'streaming'") == 1 ]]; do sleep 0.2; done; }
-tps() { # 5 s not counted, then $secs measured
-  "$bin/pgbench" -T 5 -c 4 -j 2 -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
-  "$bin/pgbench" -T "$secs" -c 4 -j 2 -h 127.0.0.1 -p "$port" -U postgres postgres 2>/dev/null | awk '/^tps/ {print $3}'
+tps() { # a checkpoint, 20 s not counted, then $secs measured
+  psql -c "CHECKPOINT" >/dev/null
+  "$bin/pgbench" -T 20 -c "$clients" -j "$jobs" -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
+  "$bin/pgbench" -T "$secs" -c "$clients" -j "$jobs" -h 127.0.0.1 -p "$port" -U postgres postgres 2>/dev/null | awk '/^tps/ {print $3}'
 }
 tps_klio() { # slot warm-up-slot
   start_server "$work/tier1-$1" "$2"
@@ -216,9 +230,12 @@ for ((r = 0; r < rounds; r++)); do
     rt=$(tps_ref "refs_$r"); kt=$(tps_klio "klios_$r" "warms_$r")
   fi
   times[kt]+="$kt "; times[rt]+="$rt "
+  times[pr]+="$(awk -v k="$kt" -v p="$rt" 'BEGIN {printf "%.3f", k / p}') "
   echo "sync round $((r + 1)): klio $kt tps  pg_receivewal $rt tps" >&2
 done
 
-kt=$(median "${times[kt]}"); pt=$(median "${times[rt]}")
+kt=$(median "${times[kt]}"); pt=$(median "${times[rt]}"); pr=$(median "${times[pr]}")
 report_catchup
-awk -v k="$kt" -v p="$pt" 'BEGIN { printf "sync pgbench: klio %.0f tps  pg_receivewal %.0f tps  ratio %.2f\n", k, p, k / p }'
+awk -v k="$kt" -v p="$pt" -v r="$pr" 'BEGIN {
+  printf "sync pgbench, '"$clients"' clients: klio %.0f tps  pg_receivewal %.0f tps  ratio %.2f (median of the rounds'"'"' ratios %.2f)\n", k, p, k / p, r }'
+echo "sync rounds' ratios (klio/pg_receivewal): ${times[pr]}"
