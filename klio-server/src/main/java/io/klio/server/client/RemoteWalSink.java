@@ -73,6 +73,7 @@ public final class RemoteWalSink implements WalSink {
   private final boolean synchronous;
   private final WalSocket.Dialer walSocket; // null: the Stream call only
   private boolean walSocketWarned;
+  private boolean noSocketSaid; // the server offers no WAL socket: said once
   private long walSocketRetryAt = System.nanoTime(); // after a failed connection: gRPC until then
   private WalData.Builder pending; // synchronous mode: data waiting for its flush
   private final ZstdCompressCtx zstd; // null: WAL goes uncompressed
@@ -201,6 +202,12 @@ public final class RemoteWalSink implements WalSink {
       current = acks;
     }
     Outbound socket = null;
+    if (synchronous && walSocket != null && negotiated.getWalSocketPort() == 0 && !noSocketSaid) {
+      noSocketSaid = true;
+      LOG.info(
+          "the Klio server offers no WAL socket (its wal.socketListen is not set): synchronous"
+              + " commits are acknowledged over gRPC, which costs more CPU and time per commit");
+    }
     if (synchronous
         && walSocket != null
         && negotiated.getWalSocketPort() != 0
