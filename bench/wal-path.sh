@@ -155,12 +155,12 @@ run_ref() {
   awk "BEGIN{print $(date +%s.%N) - $t0}"
 }
 
-[[ -n ${SKIP_CATCHUP:-} ]] && gb=0
+catchup_rounds=$rounds
+[[ -n ${SKIP_CATCHUP:-} ]] && gb=0 catchup_rounds=0
 make_backlog "$gb" "${slots[@]}"
 declare -A times
 rss_max=0
-for ((r = 0; r < rounds; r++)); do
-  [[ -n ${SKIP_CATCHUP:-} ]] && break
+for ((r = 0; r < catchup_rounds; r++)); do
   if ((r % 2 == 0)); then
     kr=$(run_klio "klio_$r" "warm_$r"); rt=$(run_ref "ref_$r")
   else
@@ -174,7 +174,7 @@ done
 
 k=$(median "${times[k]:-}"); p=$(median "${times[r]:-}")
 report_catchup() {
-  [[ -n ${SKIP_CATCHUP:-} ]] && return
+  ((catchup_rounds > 0)) || return 0
   echo "--- $rounds rounds, backlog $((backlog / 1048576)) MiB, $(nproc) cores"
   awk -v k="$k" -v p="$p" -v b="$backlog" 'BEGIN {
     printf "catch-up: klio %.1f MB/s (median %.2fs)  pg_receivewal %.1f MB/s (median %.2fs)  ratio %.2f\n",

@@ -202,17 +202,16 @@ public final class RemoteWalSink implements WalSink {
       current = acks;
     }
     Outbound socket = null;
-    if (synchronous && walSocket != null && negotiated.getWalSocketPort() == 0 && !noSocketSaid) {
-      noSocketSaid = true;
-      LOG.info(
-          "the Klio server offers no WAL socket (its wal.socketListen is not set): synchronous"
-              + " commits are acknowledged over gRPC, which costs more CPU and time per commit");
-    }
-    if (synchronous
-        && walSocket != null
-        && negotiated.getWalSocketPort() != 0
-        && System.nanoTime() - walSocketRetryAt >= 0) {
-      socket = connectWalSocket(negotiated.getWalSocketPort(), acks);
+    if (synchronous && walSocket != null) {
+      int port = negotiated.getWalSocketPort();
+      if (port == 0 && !noSocketSaid) {
+        noSocketSaid = true;
+        LOG.info(
+            "the Klio server offers no WAL socket (its wal.socketListen is not set): synchronous"
+                + " commits are acknowledged over gRPC, which costs more CPU and time per commit");
+      } else if (port != 0 && System.nanoTime() - walSocketRetryAt >= 0) {
+        socket = connectWalSocket(port, acks);
+      }
     }
     if (socket == null) {
       async.stream(acks); // beforeStart sets requests
