@@ -189,14 +189,15 @@ fi
 # synchronous standby: pgbench TPS
 psql -c "DROP TABLE t, src" >/dev/null
 "$bin/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
-psql -c "ALTER SYSTEM SET checkpoint_timeout = '1h'" >/dev/null
-psql -c "SELECT pg_reload_conf()" >/dev/null
-sync_to() { psql -c "ALTER SYSTEM SET synchronous_standby_names = '$1'" >/dev/null; psql -c "SELECT pg_reload_conf()" >/dev/null; }
+set_conf() { psql -c "ALTER SYSTEM SET $1 = '$2'" >/dev/null; psql -c "SELECT pg_reload_conf()" >/dev/null; }
+set_conf checkpoint_timeout 1h
+sync_to() { set_conf synchronous_standby_names "$1"; }
 await_sync() { until [[ $(psql -c "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$1' AND sync_state = 'sync' AND state = 'streaming'") == 1 ]]; do sleep 0.2; done; }
+pgbench_for() { "$bin/pgbench" -T "$1" -c "$clients" -j "$jobs" -h 127.0.0.1 -p "$port" -U postgres postgres; }
 tps() { # a checkpoint, 20 s not counted, then $secs measured
   psql -c "CHECKPOINT" >/dev/null
-  "$bin/pgbench" -T 20 -c "$clients" -j "$jobs" -h 127.0.0.1 -p "$port" -U postgres postgres >/dev/null 2>&1
-  "$bin/pgbench" -T "$secs" -c "$clients" -j "$jobs" -h 127.0.0.1 -p "$port" -U postgres postgres 2>/dev/null | awk '/^tps/ {print $3}'
+  pgbench_for 20 >/dev/null 2>&1
+  pgbench_for "$secs" 2>/dev/null | awk '/^tps/ {print $3}'
 }
 tps_klio() { # slot warm-up-slot
   start_server "$work/tier1-$1" "$2"
