@@ -17,7 +17,8 @@
 # a checkpoint cost both tools the same instead of whichever a timed checkpoint happens to hit.
 #   bench/wal-path.sh [rounds=4] [backlog-GB=2] [pgbench-seconds=15] [work-dir=/work/klio-bench-walpath]
 # Environment: SKIP_SYNC=1 runs the catch-up only, SKIP_CATCHUP=1 the synchronous rounds only;
-# CLIENTS=N sets pgbench's clients in the synchronous rounds (default 4).
+# CLIENTS=N sets pgbench's clients in the synchronous rounds (default 4); INSECURE=1 runs Klio
+# without TLS (tls.insecure on both sides), to measure what TLS costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-4} # even: each tool goes first equally often
@@ -63,15 +64,16 @@ cert client bench
 cert warmup warmup
 "${klio[@]}" keys generate-kek --out "$work/kek" >/dev/null
 
+tls_yaml() { # the fields of a tls: section, unless INSECURE
+  if [[ -n ${INSECURE:-} ]]; then echo "  insecure: true"; else printf "  %s\n" "$@"; fi
+}
 server_yaml() { # tier1
   cat <<YAML
 listen: 127.0.0.1:$gport
 tier1:
   path: $1
 tls:
-  certificate: $tls/server.crt
-  key: $tls/server.key
-  clientCa: $tls/ca.crt
+$(tls_yaml "certificate: $tls/server.crt" "key: $tls/server.key" "clientCa: $tls/ca.crt")
 encryption:
   kek: file:$work/kek
 wal:
@@ -84,14 +86,12 @@ YAML
 }
 client_yaml() { # slot synchronous [cluster]
   local cluster=${3:-bench}
+  local name; name=$([[ $cluster == bench ]] && echo client || echo "$cluster")
   cat <<YAML
 cluster: $cluster
 server: 127.0.0.1:$gport
 tls:
-  certificate: $tls/$([[ $cluster == bench ]] && echo client || echo "$cluster").crt
-  key: $tls/$([[ $cluster == bench ]] && echo client || echo "$cluster").key
-  ca: $tls/ca.crt
-  serverName: localhost
+$(tls_yaml "certificate: $tls/$name.crt" "key: $tls/$name.key" "ca: $tls/ca.crt" "serverName: localhost")
 postgres:
   connection: host=127.0.0.1 port=$port user=postgres
   slot: $1
