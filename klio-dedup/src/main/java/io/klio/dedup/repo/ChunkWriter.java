@@ -1,7 +1,7 @@
 package io.klio.dedup.repo;
 
 import io.klio.api.error.PermanentException;
-import io.klio.dedup.codec.Codecs;
+import io.klio.api.format.Codecs;
 import io.klio.storage.BlobKey;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
