@@ -17,7 +17,6 @@ import io.klio.crypto.SealedObjects;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.ServerConfig;
 import io.klio.server.grpc.ClientIdentity;
-import io.klio.server.grpc.WalSocketProtocol;
 import io.klio.server.wal.AdminServiceImpl;
 import io.klio.server.wal.Archives;
 import io.klio.server.wal.ClusterArchive;
@@ -135,7 +134,7 @@ public final class KlioServer implements AutoCloseable {
         ServerConfig.TlsFiles f = c.tls().get();
         socketTls =
             Optional.of(
-                WalSocketProtocol.serverTls(
+                WalSocketServer.tls(
                     f.certificate().toFile(), f.key().toFile(), f.clientCa().toFile()));
       }
       walSocket =

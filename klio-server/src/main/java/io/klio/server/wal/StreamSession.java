@@ -14,8 +14,8 @@ import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
 import io.klio.api.grpc.v1.StreamStart;
 import io.klio.api.grpc.v1.WalData;
+import io.klio.client.wire.StatusMapping;
 import io.klio.server.grpc.ClientIdentity;
-import io.klio.server.grpc.Statuses;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -415,7 +415,7 @@ final class StreamSession implements StreamObserver<StreamRequest> {
           failure.getMessage());
       try {
         synchronized (out) {
-          out.onError(Statuses.toStatus(failure));
+          out.onError(StatusMapping.toStatus(failure));
         }
       } catch (RuntimeException ignored) {
         // the call is already closed

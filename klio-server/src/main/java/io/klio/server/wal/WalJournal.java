@@ -8,7 +8,7 @@ import io.klio.api.WalFileName;
 import io.klio.api.WalFileName.Segment;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.error.PermanentException;
-import io.klio.server.client.WalFetcher;
+import io.klio.api.io.DurableFiles;
 import io.klio.walstream.WalSink.StoredSegment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,7 +77,7 @@ final class WalJournal implements AutoCloseable {
 
   WalJournal(Path dir) throws IOException {
     this.dir = dir;
-    Files.createDirectories(dir);
+    DurableFiles.createDirectories(dir);
   }
 
   /** Prepares for a new stream; a segment left open by the previous one is fsynced and closed. */
@@ -219,7 +218,7 @@ final class WalJournal implements AutoCloseable {
     } else {
       ByteBuffer h = ByteBuffer.allocate(FILE_HEADER);
       h.put(MAGIC).putLong(seg.startLsn().value());
-      WalFetcher.writeDurably(partial, h.array());
+      DurableFiles.write(partial, h.array());
       channel = FileChannel.open(partial, StandardOpenOption.WRITE);
       channel.position(FILE_HEADER);
       end = allocated = FILE_HEADER;
@@ -255,9 +254,7 @@ final class WalJournal implements AutoCloseable {
     Segment seg = current;
     current = null;
     if (complete) {
-      Files.move(
-          dir.resolve(seg + PARTIAL), dir.resolve(seg + COMPLETE), StandardCopyOption.ATOMIC_MOVE);
-      fsyncDirectory();
+      DurableFiles.move(dir.resolve(seg + PARTIAL), dir.resolve(seg + COMPLETE));
     }
     advanceDurable(seg.startLsn().plus(synced));
   }
@@ -279,7 +276,7 @@ final class WalJournal implements AutoCloseable {
     if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), content)) {
       return;
     }
-    WalFetcher.writeDurably(target, content);
+    DurableFiles.write(target, content);
   }
 
   /** Where WAL is durable: every byte before it is fsynced (across streams of this server run). */
@@ -290,12 +287,6 @@ final class WalJournal implements AutoCloseable {
   @Override
   public void close() throws IOException {
     closeCurrent(false);
-  }
-
-  private void fsyncDirectory() throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
   }
 
   // ---- reading

@@ -18,8 +18,8 @@ import io.klio.api.grpc.v1.NegotiateResponse;
 import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
 import io.klio.api.grpc.v1.WalServiceGrpc;
+import io.klio.client.wire.StatusMapping;
 import io.klio.server.grpc.ClientIdentity;
-import io.klio.server.grpc.Statuses;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
 import java.time.Duration;
@@ -63,7 +63,7 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
       if (!(e instanceof NotFoundException)) {
         metrics.error();
       }
-      out.onError(Statuses.toStatus(e));
+      out.onError(StatusMapping.toStatus(e));
     }
   }
 
@@ -113,7 +113,7 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
       if (!(e instanceof NotFoundException)) {
         metrics.error();
       }
-      out.onError(Statuses.toStatus(e));
+      out.onError(StatusMapping.toStatus(e));
       return;
     }
     byte[] c = f.content();

@@ -3,14 +3,19 @@ package io.klio.server.wal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
+import io.klio.client.wire.WalSocketProtocol;
 import io.klio.server.grpc.ClientIdentity;
-import io.klio.server.grpc.WalSocketProtocol;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -95,6 +100,17 @@ public final class WalSocketServer implements AutoCloseable {
     WalSocketServer w = new WalSocketServer(s, tls, archives, metrics, flushInterval);
     w.acceptor.start();
     return w;
+  }
+
+  /** The TLS context of the socket: the server's certificate and key, clients' from {@code ca}. */
+  public static SSLContext tls(File certificate, File key, File clientCa) throws SSLException {
+    return ((JdkSslContext)
+            SslContextBuilder.forServer(certificate, key)
+                .sslProvider(SslProvider.JDK)
+                .trustManager(clientCa)
+                .clientAuth(ClientAuth.REQUIRE)
+                .build())
+        .context();
   }
 
   /** The port listened on (useful when configured as 0). */

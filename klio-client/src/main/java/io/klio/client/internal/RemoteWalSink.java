@@ -1,10 +1,8 @@
-package io.klio.server.client;
+package io.klio.client.internal;
 
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.klio.api.ClusterName;
@@ -13,8 +11,6 @@ import io.klio.api.SystemIdentifier;
 import io.klio.api.TimelineId;
 import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
-import io.klio.api.error.NotFoundException;
-import io.klio.api.error.PermanentException;
 import io.klio.api.error.RetryableException;
 import io.klio.api.grpc.v1.ArchiveInfo;
 import io.klio.api.grpc.v1.EndOfTimeline;
@@ -29,8 +25,8 @@ import io.klio.api.grpc.v1.StreamStart;
 import io.klio.api.grpc.v1.WalData;
 import io.klio.api.grpc.v1.WalEncoding;
 import io.klio.api.grpc.v1.WalServiceGrpc;
-import io.klio.server.config.ClientConfig;
-import io.klio.server.config.ConfigException;
+import io.klio.client.KlioClientOptions;
+import io.klio.client.wire.StatusMapping;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
 import java.time.Duration;
@@ -48,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * surfaces as a {@link RetryableException} from the next call, which ends the receiver's run; the
  * caller reconnects.
  */
-public final class RemoteWalSink implements WalSink {
+final class RemoteWalSink implements WalSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(RemoteWalSink.class);
 
@@ -87,61 +83,20 @@ public final class RemoteWalSink implements WalSink {
   static final int MIN_COMPRESS = 8 << 10;
 
   /**
-   * @param synchronous the receiver asks for a flush after every batch (synchronous replication):
-   *     the batch's last data and the flush request go as one message
-   * @param zstdLevel the zstd level WAL is compressed with on the wire (one frame per message, cut
-   *     at segment ends, so the server can store a segment's frames as they are), 0 for none
+   * @param walSocket opens the server's WAL socket, which a synchronous sink streams over when the
+   *     server offers one (null: always the gRPC Stream call)
    * @param onStreamFailure called (from a gRPC thread) when the stream fails, so that a receiver
    *     blocked reading from PostgreSQL can be stopped and reconnect
    */
-  public RemoteWalSink(
-      ManagedChannel channel,
-      ClusterName cluster,
-      Duration ackTimeout,
-      boolean synchronous,
-      int zstdLevel,
-      Runnable onStreamFailure) {
-    this(channel, null, cluster, ackTimeout, synchronous, zstdLevel, onStreamFailure);
-  }
-
-  /**
-   * The sink send-wal uses: the cluster, mode and compression of {@code c}; when synchronous, WAL
-   * goes over the server's WAL socket when it offers one (with the same TLS files as the channel).
-   */
-  public static RemoteWalSink forClient(
-      ClientConfig.Resolved c,
-      ManagedChannel channel,
-      Duration ackTimeout,
-      Runnable onStreamFailure)
-      throws ConfigException {
-    return new RemoteWalSink(
-        channel,
-        c.synchronous() ? WalSocket.Dialer.of(c) : null,
-        ClusterName.of(c.cluster()),
-        ackTimeout,
-        c.synchronous(),
-        c.zstdLevel(),
-        onStreamFailure);
-  }
-
-  /**
-   * @param walSocket opens the server's WAL socket, which a synchronous sink streams over when the
-   *     server offers one (null: always the gRPC Stream call)
-   */
   RemoteWalSink(
       ManagedChannel channel,
+      KlioClientOptions options,
       WalSocket.Dialer walSocket,
-      ClusterName cluster,
-      Duration ackTimeout,
-      boolean synchronous,
-      int zstdLevel,
       Runnable onStreamFailure) {
     this.onStreamFailure = onStreamFailure;
-    this.synchronous = synchronous;
+    this.synchronous = options.synchronous();
     this.walSocket = walSocket;
-    if (zstdLevel < 0 || zstdLevel > 19) {
-      throw new IllegalArgumentException("zstd level " + zstdLevel + " is out of range 0-19");
-    }
+    int zstdLevel = options.compressionLevel();
     if (zstdLevel > 0) {
       zstd = new ZstdCompressCtx();
       zstd.setLevel(zstdLevel);
@@ -153,14 +108,14 @@ public final class RemoteWalSink implements WalSink {
     // WAL messages are up to 128 KiB: let several be in flight before the stream reports
     // not-ready (the default threshold, 32 KiB, would stall after every message)
     this.async = WalServiceGrpc.newStub(channel).withOnReadyThreshold(4 << 20);
-    this.cluster = cluster;
-    this.ackTimeout = ackTimeout;
+    this.cluster = options.cluster();
+    this.ackTimeout = options.acknowledgementTimeout();
   }
 
   @Override
   public Optional<SystemIdentifier> systemIdentifier() throws IOException {
     ArchiveInfo info =
-        call(
+        StatusMapping.call(
             () ->
                 blocking
                     .withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -175,7 +130,7 @@ public final class RemoteWalSink implements WalSink {
     closeStream();
     pending = null;
     negotiated =
-        call(
+        StatusMapping.call(
             () ->
                 blocking
                     .withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -240,7 +195,7 @@ public final class RemoteWalSink implements WalSink {
     try {
       s = walSocket.connect(port, acks);
     } catch (javax.net.ssl.SSLException e) {
-      throw fromStatus(e);
+      throw StatusMapping.toException(e);
     } catch (IOException e) {
       // a port that drops packets costs up to 30 s per attempt: not tried again for 10 minutes
       walSocketRetryAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
@@ -584,7 +539,7 @@ public final class RemoteWalSink implements WalSink {
       throw new IllegalStateException("the sink is not open");
     }
     if (failure != null) {
-      throw fromStatus(failure);
+      throw StatusMapping.toException(failure);
     }
     if (ended) {
       throw new RetryableException("the Klio server ended the WAL stream");
@@ -597,44 +552,6 @@ public final class RemoteWalSink implements WalSink {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted while waiting for the Klio server");
-    }
-  }
-
-  /** Our failure kinds from a gRPC failure: permanent ones stop send-wal's retries. */
-  static IOException fromStatus(Throwable t) {
-    Status s = Status.fromThrowable(t);
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof javax.net.ssl.SSLException ssl) {
-        return new PermanentException(
-            "TLS with the Klio server failed: "
-                + ssl.getMessage()
-                + " (check tls.certificate, tls.key and tls.ca: the server must trust the CA of"
-                + " this client certificate, and this client the CA of the server's)",
-            t);
-      }
-    }
-    String what =
-        "Klio server: "
-            + s.getCode()
-            + (s.getDescription() == null ? "" : ": " + s.getDescription());
-    return switch (s.getCode()) {
-      case NOT_FOUND -> new NotFoundException(what);
-      case FAILED_PRECONDITION, PERMISSION_DENIED, UNAUTHENTICATED, INVALID_ARGUMENT ->
-          new PermanentException(what, t);
-      default -> new RetryableException(what, t);
-    };
-  }
-
-  @FunctionalInterface
-  interface Rpc<T> {
-    T run();
-  }
-
-  static <T> T call(Rpc<T> rpc) throws IOException {
-    try {
-      return rpc.run();
-    } catch (StatusRuntimeException e) {
-      throw fromStatus(e);
     }
   }
 

@@ -1,12 +1,12 @@
-package io.klio.server.client;
+package io.klio.client.internal;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.klio.api.error.PermanentException;
 import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
-import io.klio.server.config.ClientConfig;
-import io.klio.server.config.ConfigException;
-import io.klio.server.grpc.WalSocketProtocol;
+import io.klio.client.KlioClientOptions;
+import io.klio.client.wire.WalSocketProtocol;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -28,7 +28,7 @@ import javax.net.ssl.SSLSocket;
  */
 final class WalSocket implements AutoCloseable {
 
-  /** Opens WAL socket connections to the server a client config names. */
+  /** Opens WAL socket connections to the server the options name. */
   static final class Dialer {
     private final String host;
     private final Optional<SSLContext> tls;
@@ -40,21 +40,11 @@ final class WalSocket implements AutoCloseable {
       this.serverName = serverName;
     }
 
-    static Dialer of(ClientConfig.Resolved c) throws ConfigException {
-      Optional<SSLContext> tls = Optional.empty();
-      if (c.tls().isPresent()) {
-        ClientConfig.TlsFiles f = c.tls().get();
-        try {
-          tls =
-              Optional.of(
-                  WalSocketProtocol.clientTls(
-                      f.certificate().toFile(), f.key().toFile(), f.ca().toFile()));
-        } catch (SSLException | IllegalArgumentException e) {
-          throw Channels.unusable(f, e);
-        }
-      }
-      String host = c.server().getHostString();
-      return new Dialer(host, tls, c.tls().flatMap(ClientConfig.TlsFiles::serverName).orElse(host));
+    /** With the TLS files of {@code o} (read now), to the host of its server. */
+    static Dialer of(KlioClientOptions o) throws PermanentException {
+      Optional<SSLContext> tls =
+          o.tls().isPresent() ? Optional.of(ClientTls.context(o.tls().get())) : Optional.empty();
+      return new Dialer(o.server().host(), tls, o.serverName());
     }
 
     /**
