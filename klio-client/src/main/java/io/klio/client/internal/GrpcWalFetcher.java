@@ -7,7 +7,6 @@ import io.klio.api.WalSegmentSize;
 import io.klio.api.error.RetryableException;
 import io.klio.api.grpc.v1.FileData;
 import io.klio.api.grpc.v1.GetFileRequest;
-import io.klio.api.grpc.v1.GetInfoRequest;
 import io.klio.api.grpc.v1.WalServiceGrpc;
 import io.klio.client.KlioClientOptions;
 import io.klio.client.WalFetcher;
@@ -24,22 +23,17 @@ final class GrpcWalFetcher implements WalFetcher {
 
   private final WalServiceGrpc.WalServiceBlockingStub stub;
   private final ClusterName cluster;
-  private final Duration callTimeout;
+  private final ArchiveCalls calls;
 
   GrpcWalFetcher(ManagedChannel channel, KlioClientOptions options) {
     this.stub = WalServiceGrpc.newBlockingStub(channel);
     this.cluster = options.cluster();
-    this.callTimeout = options.callTimeout();
+    this.calls = new ArchiveCalls(channel, options);
   }
 
   @Override
   public Optional<WalSegmentSize> segmentSize() throws IOException {
-    int size =
-        StatusMapping.call(
-            () ->
-                stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .getInfo(GetInfoRequest.newBuilder().setCluster(cluster.value()).build())
-                    .getWalSegmentSize());
+    int size = calls.info().getWalSegmentSize();
     return size == 0 ? Optional.empty() : Optional.of(WalSegmentSize.ofBytes(size));
   }
 

@@ -21,12 +21,13 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * The client side of the WAL socket ({@link WalSocketProtocol}): one connection per stream. The
- * caller's thread writes each message straight to the socket (no hand-off to an event loop), and a
- * thread of the connection's own reads the acknowledgements and passes them to an observer, as the
- * gRPC stream would.
+ * The client side of the WAL socket ({@link WalSocketProtocol}), a {@link WalTransport}: one
+ * connection per stream. The caller's thread writes each message straight to the socket (no
+ * hand-off to an event loop), and a thread of the connection's own reads the acknowledgements and
+ * passes them to an observer, as the gRPC stream would. The socket stays blocking: its time limits
+ * are {@link WalSocketProtocol.Deadline}s, not socket timeouts.
  */
-final class WalSocket implements AutoCloseable {
+final class WalSocket implements WalTransport, AutoCloseable {
 
   /** Opens WAL socket connections to the server the options name. */
   static final class Dialer {
@@ -135,12 +136,23 @@ final class WalSocket implements AutoCloseable {
     reader.setDaemon(true);
   }
 
+  @Override
+  public boolean isReady() {
+    return true; // writes block while the server does not read
+  }
+
+  @Override
+  public boolean blocking() {
+    return true;
+  }
+
   /**
    * Writes one message (blocks while the server does not read: TCP is the flow control). When the
    * write fails, waits a little for the reader, so that the server's reason (an error frame, a TLS
    * alert) reaches the observer before the caller looks for it.
    */
-  synchronized void send(StreamRequest m) throws IOException {
+  @Override
+  public synchronized void send(StreamRequest m) throws IOException {
     try {
       WalSocketProtocol.write(out, WalSocketProtocol.frame(WalSocketProtocol.MESSAGE, m));
     } catch (IOException e) {
@@ -154,7 +166,8 @@ final class WalSocket implements AutoCloseable {
   }
 
   /** Tells the server no more messages come; it acknowledges the rest and ends the stream. */
-  synchronized void complete() {
+  @Override
+  public synchronized void complete() {
     try {
       WalSocketProtocol.write(out, WalSocketProtocol.frame(WalSocketProtocol.DONE));
     } catch (IOException e) {
