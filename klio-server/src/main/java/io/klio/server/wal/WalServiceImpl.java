@@ -22,7 +22,6 @@ import io.klio.client.wire.StatusMapping;
 import io.klio.server.grpc.ClientIdentity;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -33,8 +32,8 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
   private static final int PIECE = 1 << 20;
 
   private final Archives archives;
+  private final StreamRegistry streams;
   private final Metrics metrics;
-  private final Duration flushInterval;
   private final int walSocketPort;
 
   /**
@@ -42,10 +41,10 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
    *     when there is none
    */
   public WalServiceImpl(
-      Archives archives, Metrics metrics, Duration flushInterval, int walSocketPort) {
+      Archives archives, StreamRegistry streams, Metrics metrics, int walSocketPort) {
     this.archives = archives;
+    this.streams = streams;
     this.metrics = metrics;
-    this.flushInterval = flushInterval;
     this.walSocketPort = walSocketPort;
   }
 
@@ -100,8 +99,7 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
 
   @Override
   public StreamObserver<StreamRequest> stream(StreamObserver<StreamResponse> out) {
-    return new StreamSession(
-        archives, metrics, (ServerCallStreamObserver<StreamResponse>) out, flushInterval);
+    return streams.newSession((ServerCallStreamObserver<StreamResponse>) out, false);
   }
 
   @Override
