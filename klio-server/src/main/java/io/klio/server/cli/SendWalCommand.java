@@ -6,6 +6,7 @@ import io.klio.client.KlioConnection;
 import io.klio.server.config.ClientConfig;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.Logging;
+import io.klio.server.http.HealthEndpoints;
 import io.klio.walstream.ConnectionSettings;
 import io.klio.walstream.ConnectionStrings;
 import io.klio.walstream.PgConnection;
@@ -67,6 +68,23 @@ public final class SendWalCommand implements Callable<Integer> {
       return 2;
     }
     Logging.configure(c.logFormat(), c.logLevel());
+    SendWalReadiness readiness = new SendWalReadiness(c.client());
+    HealthEndpoints health = null;
+    if (c.healthListen().isPresent()) {
+      try {
+        health = HealthEndpoints.start(c.healthListen().get(), readiness, Optional.empty());
+      } catch (IOException e) {
+        System.err.println(
+            "klio send-wal: cannot listen on "
+                + c.healthListen().get().getHostString()
+                + ":"
+                + c.healthListen().get().getPort()
+                + " (sendWal.healthListen): "
+                + e.getMessage());
+        return 2;
+      }
+      LOG.info("health endpoints on {} (/livez, /readyz)", health.url());
+    }
     KlioConnection server = null;
     WalSink sink;
     try {
@@ -75,6 +93,7 @@ public final class SendWalCommand implements Callable<Integer> {
           server.walSink(
               () -> {
                 // the server went away: stop reading from PostgreSQL, reconnect both sides
+                readiness.serverStreamFailed();
                 WalReceiver r = current;
                 if (r != null) {
                   r.stop();
@@ -85,6 +104,9 @@ public final class SendWalCommand implements Callable<Integer> {
       System.err.println("klio send-wal: invalid configuration: " + config + ": " + e.getMessage());
       if (server != null) {
         server.close();
+      }
+      if (health != null) {
+        health.close();
       }
       return 2;
     }
@@ -124,7 +146,7 @@ public final class SendWalCommand implements Callable<Integer> {
                 settings.host(),
                 backoff / 1000);
           } else {
-            WalReceiver receiver = new WalReceiver(settings, sink, options);
+            WalReceiver receiver = new WalReceiver(settings, sink, options, readiness);
             current = receiver;
             LOG.info(
                 "streaming WAL of cluster {} to {}", c.client().cluster(), c.client().server());
@@ -165,6 +187,9 @@ public final class SendWalCommand implements Callable<Integer> {
       return 0;
     } finally {
       server.close();
+      if (health != null) {
+        health.close();
+      }
       done.countDown();
     }
   }

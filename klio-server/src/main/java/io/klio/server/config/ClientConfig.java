@@ -3,6 +3,7 @@ package io.klio.server.config;
 import io.klio.api.ClusterName;
 import io.klio.client.KlioClientOptions;
 import io.klio.client.ServerAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,6 +19,7 @@ public record ClientConfig(
     Tls tls,
     Postgres postgres,
     String compression,
+    SendWal sendWal,
     GetWal getWal,
     Log log) {
 
@@ -30,6 +32,9 @@ public record ClientConfig(
       Boolean createSlot,
       Boolean synchronous,
       String statusInterval) {}
+
+  /** send-wal's own: where it answers {@code /livez} and {@code /readyz} (off when absent). */
+  public record SendWal(String healthListen) {}
 
   public record GetWal(String spool, Integer prefetch, String timeout) {}
 
@@ -45,6 +50,7 @@ public record ClientConfig(
       String slot,
       boolean createSlot,
       Duration statusInterval,
+      Optional<InetSocketAddress> healthListen,
       Optional<Path> spool,
       int prefetch,
       Duration getWalTimeout,
@@ -114,6 +120,9 @@ public record ClientConfig(
         pg.createSlot() == null || pg.createSlot(),
         Yaml.duration(
             "postgres.statusInterval", pg.statusInterval() == null ? "10s" : pg.statusInterval()),
+        sendWal == null || sendWal.healthListen() == null || sendWal.healthListen().isEmpty()
+            ? Optional.empty()
+            : Optional.of(Yaml.address("sendWal.healthListen", sendWal.healthListen())),
         Optional.ofNullable(gw.spool()).map(Path::of),
         prefetch,
         Yaml.duration("getWal.timeout", gw.timeout() == null ? "60s" : gw.timeout()),
