@@ -51,13 +51,16 @@ final class DataDirs {
 
   /** Every regular file under {@code dir} except what pg_verifybackup ignores, sorted. */
   static List<String> files(Path dir) throws IOException {
+    return files(dir, BackupManifestVerifier.Options.ALWAYS_IGNORED);
+  }
+
+  /** Every regular file under {@code dir} but {@code excluded} (and what is under them), sorted. */
+  static List<String> files(Path dir, List<String> excluded) throws IOException {
     List<String> out = new ArrayList<>();
     try (Stream<Path> s = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
       for (Path p : (Iterable<Path>) s.sorted()::iterator) {
         String rel = dir.relativize(p).toString();
-        boolean ignored =
-            BackupManifestVerifier.Options.ALWAYS_IGNORED.stream()
-                .anyMatch(i -> rel.equals(i) || rel.startsWith(i + "/"));
+        boolean ignored = excluded.stream().anyMatch(i -> rel.equals(i) || rel.startsWith(i + "/"));
         if (!ignored && Files.readAttributes(p, BasicFileAttributes.class).isRegularFile()) {
           out.add(rel);
         }
