@@ -57,7 +57,8 @@
  * are refused; a manifest over 128 KiB whose last 64 KiB hold fewer than two newlines passes here
  * but not in pg 17+ (which checks the newline rule on its last read chunk only); a directory that
  * contains itself through a symbolic link is reported once instead of until the path is too long;
- * file names that are not valid in the JVM's file name encoding ({@code sun.jnu.encoding}) cannot
- * be matched with their manifest entries.
+ * names are compared as the JVM decodes them ({@code sun.jnu.encoding}), so a name that is not
+ * valid in that encoding is found (the integration tests check one that is not UTF-8), but two
+ * names that differ only in such bytes look the same and are reported as a duplicate path.
  */
 package io.klio.backup.pgmanifest;

@@ -399,6 +399,68 @@ class ManifestQuirksIT {
         .isEqualTo(expected || name.startsWith("17"));
   }
 
+  /**
+   * File names that need escaping, and one that is not UTF-8 (written as {@code Encoded-Path}): the
+   * real pg_verifybackup must find every one of them, and so must Klio.
+   */
+  @ParameterizedTest(name = "PostgreSQL {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {15, 18})
+  void oddFileNamesAreWrittenSoThatTheRealVerifierFindsThem(int major) throws Exception {
+    Path dir = tmp.resolve("data");
+    DataDirs.populate(dir);
+    Path odd = Files.createDirectories(dir.resolve("odd"));
+    for (String name :
+        List.of(
+            "a \"quoted\" \\ name",
+            "tab\there",
+            "new\nline",
+            "ctl\u0001\u001fx",
+            "slash-less\u007f",
+            "\u00fcmlaut \u00e9",
+            "\ud83d\ude00")) {
+      Files.writeString(odd.resolve(name), name);
+    }
+    // a name that is not UTF-8: Java cannot spell it, the shell can
+    PgTools.sh("sh", "-c", "printf 'latin1' > \"$1/$(printf 'caf\\351')\"", "sh", odd.toString());
+    byte[] rawName = {'o', 'd', 'd', '/', 'c', 'a', 'f', (byte) 0xe9};
+    try (java.io.OutputStream out = Files.newOutputStream(dir.resolve("backup_manifest"))) {
+      BackupManifestWriter w =
+          BackupManifestWriter.forMajor(major, new io.klio.api.SystemIdentifier(42), out);
+      for (String rel : DataDirs.files(dir)) {
+        if (!rel.contains("\uFFFD")) {
+          Path p = dir.resolve(rel);
+          w.addFile(
+              rel,
+              Files.size(p),
+              Files.getLastModifiedTime(p).toInstant(),
+              ChecksumCalculator.of(p, ChecksumAlgorithm.SHA256));
+        }
+      }
+      ChecksumCalculator c = ChecksumCalculator.start(ChecksumAlgorithm.SHA256);
+      c.update("latin1".getBytes(StandardCharsets.US_ASCII));
+      w.addFile(rawName, c.bytes(), java.time.Instant.EPOCH, c.finish());
+      w.finish(DataDirs.RANGE);
+    }
+    String manifest = Files.readString(dir.resolve("backup_manifest"));
+    assertThat(manifest)
+        .contains("\"Encoded-Path\": \"6f64642f636166e9\"")
+        .contains("\"Path\": \"odd/a \\\"quoted\\\" \\\\ name\"")
+        .contains("\"Path\": \"odd/ctl\\u0001\\u001fx\"")
+        .contains("\"Path\": \"odd/new\\nline\"");
+    PgTools.Result real = PgTools.verifyBackup(major, dir, List.of());
+    assertThat(real.ok()).as(real.output()).isTrue();
+    assertThat(real.output()).contains("backup successfully verified");
+    Report klio = BackupManifestVerifier.verify(dir, Options.defaults().emulating(major));
+    assertThat(klio.findings()).isEmpty();
+    assertThat(klio.checksummedFiles()).isEqualTo(13);
+    // and a changed byte in the file with the raw name is found by both
+    PgTools.sh("sh", "-c", "printf 'LATIN1' > \"$1/$(printf 'caf\\351')\"", "sh", odd.toString());
+    assertThat(PgTools.verifyBackup(major, dir, List.of()).ok()).isFalse();
+    assertThat(BackupManifestVerifier.verify(dir, Options.defaults().emulating(major)).findings())
+        .extracting(BackupManifestVerifier.Finding::kind)
+        .containsExactly(BackupManifestVerifier.Kind.CHECKSUM_MISMATCH);
+  }
+
   /** The first {@code "Last-Modified": "..."} replaced by {@code json}, taken literally. */
   private static String lastModified(String m, String json) {
     java.util.regex.Matcher x =
