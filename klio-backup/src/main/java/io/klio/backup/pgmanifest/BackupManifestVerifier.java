@@ -200,12 +200,15 @@ public final class BackupManifestVerifier {
               : Dialect.V1_OR_V2;
       manifest = ManifestParser.parse(in, dialect, fileNameCharset());
     } catch (IOException e) {
-      return fatal("could not read file \"" + manifestFile + "\": " + IoReason.of(e));
+      return fatal(
+          Kind.MANIFEST, "could not read file \"" + manifestFile + "\": " + IoReason.of(e));
     } catch (ManifestParseException e) {
-      return fatal(e.getMessage());
+      return fatal(Kind.MANIFEST, e.getMessage());
     }
     if (!Files.isDirectory(dataDir)) {
-      return fatal("could not open directory \"" + dataDir + "\": " + notADirectory(dataDir));
+      return fatal(
+          Kind.UNREADABLE,
+          "could not open directory \"" + dataDir + "\": " + notADirectory(dataDir));
     }
     List<Finding> findings = new ArrayList<>();
     DirectoryCheck walk = new DirectoryCheck(dataDir, manifest, options, findings);
@@ -235,13 +238,9 @@ public final class BackupManifestVerifier {
         findings, OptionalInt.of(manifest.version()), manifest.files().size(), files, bytes);
   }
 
-  private static Report fatal(String message) {
+  private static Report fatal(Kind kind, String message) {
     return new Report(
-        List.of(new Finding(Kind.MANIFEST, Optional.empty(), message)),
-        OptionalInt.empty(),
-        0,
-        0,
-        0);
+        List.of(new Finding(kind, Optional.empty(), message)), OptionalInt.empty(), 0, 0, 0);
   }
 
   private static String notADirectory(Path p) {

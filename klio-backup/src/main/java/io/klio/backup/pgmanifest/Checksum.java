@@ -71,7 +71,7 @@ public final class Checksum {
    */
   public static Checksum parseHex(ChecksumAlgorithm algorithm, String hex) {
     byte[] b = Hex.decode(hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    if (b == null || !hex.chars().allMatch(c -> c < 0x80)) {
+    if (b == null) {
       throw new IllegalArgumentException("not a hexadecimal checksum: '" + hex + "'");
     }
     return of(algorithm, b);

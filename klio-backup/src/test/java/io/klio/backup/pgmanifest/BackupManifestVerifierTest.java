@@ -210,7 +210,24 @@ class BackupManifestVerifierTest {
             BackupManifestVerifier.verify(
                     tmp.resolve("none"), Options.defaults().withManifest(tmp.resolve("m")))
                 .findings())
-        .hasSize(1);
+        .extracting(Finding::kind)
+        .containsExactly(Kind.MANIFEST);
+  }
+
+  @Test
+  void aMissingDataDirectoryIsTheOneFinding() throws Exception {
+    Path m = tmp.resolve("elsewhere");
+    Files.move(dir.resolve("backup_manifest"), m);
+    assertThat(
+            BackupManifestVerifier.verify(tmp.resolve("none"), Options.defaults().withManifest(m))
+                .findings())
+        .containsExactly(
+            new Finding(
+                Kind.UNREADABLE,
+                Optional.empty(),
+                "could not open directory \""
+                    + tmp.resolve("none")
+                    + "\": No such file or directory"));
   }
 
   @Test
