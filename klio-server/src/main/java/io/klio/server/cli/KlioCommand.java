@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       GetWalCommand.class,
       ReceiveWalCommand.class,
       KeysCommand.class,
+      TlsCommand.class,
       picocli.CommandLine.HelpCommand.class
     })
 public final class KlioCommand implements Runnable {

@@ -56,7 +56,7 @@ class CommandHelpTest {
   void everySummaryIsAWholeSentence() {
     Map<String, CommandLine> all = commands();
     assertThat(all.keySet())
-        .contains("server start", "send-wal", "get-wal", "receive-wal", "keys show");
+        .contains("server start", "send-wal", "get-wal", "receive-wal", "keys show", "tls init");
     for (Map.Entry<String, CommandLine> e : all.entrySet()) {
       String what = "klio " + e.getKey();
       String s = summary(e.getValue().getCommandSpec());
@@ -100,7 +100,7 @@ class CommandHelpTest {
       assertThat(Main.run(args)).as(String.join(" ", args)).isEqualTo(2);
       assertThat(console.err())
           .contains("klio: unknown command 'frobnicate'")
-          .contains("server, send-wal, get-wal, receive-wal, keys, help");
+          .contains("server, send-wal, get-wal, receive-wal, keys, tls, help");
       assertThat(console.out()).doesNotContain("Usage:");
     }
     console.reset();
