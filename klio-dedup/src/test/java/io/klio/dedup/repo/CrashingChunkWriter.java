@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * Run in a child JVM by {@link ChunkRepositoryCrashIT}: stores files into the repository forever,
- * printing {@code durable <seed>} after each flush returns, until it is killed.
+ * three per writer session, until it is killed. It prints {@code session <id>} once a session is
+ * open, {@code durable <seed> <chunks>} after each flush returns, and {@code closed <id>} once the
+ * session's close returned.
  */
 public final class CrashingChunkWriter {
 
@@ -15,17 +17,24 @@ public final class CrashingChunkWriter {
     try (BlobStore store = BlobStores.open(args[0])) {
       ChunkRepository repo = ChunkRepository.open(store, "");
       while (true) {
-        try (ChunkWriter w = repo.newWriter()) {
+        ChunkWriter w = repo.newWriter();
+        say("session " + w.session());
+        try (w) {
           for (int i = 0; i < 3; i++) {
             List<ChunkId> ids = Files.store(w, repo, Files.file(seed, size(seed)));
             w.flush();
-            System.out.println("durable " + seed + " " + ids.size());
-            System.out.flush();
+            say("durable " + seed + " " + ids.size());
             seed++;
           }
         }
+        say("closed " + w.session());
       }
     }
+  }
+
+  private static void say(String line) {
+    System.out.println(line);
+    System.out.flush();
   }
 
   static int size(long seed) {

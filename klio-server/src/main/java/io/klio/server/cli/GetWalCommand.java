@@ -36,25 +36,40 @@ import picocli.CommandLine.Parameters;
     name = "get-wal",
     mixinStandardHelpOptions = true,
     description = {
-      "Fetches a WAL file from the Klio server for PostgreSQL's recovery:",
+      "Fetches a WAL file from the Klio server for PostgreSQL's recovery (restore_command).",
       "  restore_command = 'klio get-wal --config /etc/klio/client.yaml %%f %%p'",
-      "Serves the .partial of the newest segment when the segment itself is not archived.",
-      "Prefetches the next getWal.prefetch segments into getWal.spool.",
-      "Exit status: 0 fetched; 1 not in the archive. Failures that must not end recovery early",
-      "exit above 125, which makes PostgreSQL stop instead of promoting with WAL missing:",
-      "250 invalid configuration or request (wrong certificate, another cluster);",
-      "251 the server could not be reached within getWal.timeout;",
-      "252 DESTINATION exists with different content (refused)."
-    })
+      "Serves the .partial of the newest segment when the segment itself is not archived, and"
+          + " prefetches the next getWal.prefetch segments into getWal.spool. Failures that must"
+          + " not end recovery early exit above 125, which makes PostgreSQL stop instead of"
+          + " promoting with WAL missing."
+    },
+    exitCodeListHeading = KlioCommand.EXIT_HEADING,
+    exitCodeList = {
+      "0:fetched (or DESTINATION already holds exactly this file)",
+      GetWalCommand.NOT_FOUND + ":not in the archive",
+      GetWalCommand.INVALID
+          + ":invalid configuration, WAL file name or usage; a refused request (wrong"
+          + " certificate, another cluster)",
+      GetWalCommand.UNREACHABLE + ":the server could not be reached within getWal.timeout",
+      GetWalCommand.REFUSED + ":DESTINATION exists with different content (refused)",
+      GetWalCommand.FAILED + ":another failure, such as DESTINATION cannot be written"
+    },
+    // a usage error or an unexpected failure must not read as "not found" (1) to PostgreSQL
+    exitCodeOnInvalidInput = GetWalCommand.INVALID,
+    exitCodeOnExecutionException = GetWalCommand.FAILED)
 public final class GetWalCommand implements java.util.concurrent.Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(GetWalCommand.class);
+
+  /** PostgreSQL takes this status as "no such file", the end of the archive. */
+  static final int NOT_FOUND = 1;
 
   /** Exit statuses above 125: PostgreSQL stops recovery instead of treating them as "no file". */
   static final int INVALID = 250;
 
   static final int UNREACHABLE = 251;
   static final int REFUSED = 252;
+  static final int FAILED = 253;
 
   private static final WalSegmentSize ANY = WalSegmentSize.ofBytes(WalSegmentSize.MIN_BYTES);
 
@@ -115,7 +130,7 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
           f = fetchWithRetries(fetcher, name, c.getWalTimeout().toSeconds());
         } catch (NotFoundException e) {
           LOG.info("{} not found in the archive of cluster {}", name, c.client().cluster());
-          return 1;
+          return NOT_FOUND;
         } catch (RetryableException e) {
           LOG.error(
               "could not reach the Klio server at {} within {} s: {}",
@@ -148,10 +163,18 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
         Files.deleteIfExists(spooled);
       }
       if (wal instanceof WalFileName.Segment && c.spool().isPresent() && c.prefetch() > 0) {
-        Optional<WalSegmentSize> size = fetcher.segmentSize();
-        if (size.isPresent()) {
-          prefetch(
-              fetcher, WalFileName.Segment.parse(name, size.get()), c.spool().get(), c.prefetch());
+        try {
+          Optional<WalSegmentSize> size = fetcher.segmentSize();
+          if (size.isPresent()) {
+            prefetch(
+                fetcher,
+                WalFileName.Segment.parse(name, size.get()),
+                c.spool().get(),
+                c.prefetch());
+          }
+        } catch (IOException e) {
+          // the file PostgreSQL asked for is written: a failed prefetch only costs time later
+          LOG.warn("prefetching after {} into {} failed: {}", name, c.spool().get(), e.toString());
         }
       }
       return 0;

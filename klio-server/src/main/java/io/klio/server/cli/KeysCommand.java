@@ -24,9 +24,16 @@ import picocli.CommandLine.ParentCommand;
     name = "keys",
     mixinStandardHelpOptions = true,
     description = {
-      "Manage encryption keys. The repository's data keys live in a key ring wrapped by your",
-      "key-encryption key (KEK): file:/path (32 bytes, hex or base64; a mounted Secret),",
-      "env:NAME, passphrase-file:/path, passphrase-env:NAME, tink-keyset:/path."
+      "Manages a repository's encryption keys and your key-encryption key.",
+      "The repository's data keys live in a key ring wrapped by your key-encryption key (KEK):"
+          + " file:/path (32 bytes, hex or base64; a mounted Secret), env:NAME,"
+          + " passphrase-file:/path, passphrase-env:NAME, tink-keyset:/path."
+    },
+    exitCodeListHeading = KlioCommand.EXIT_HEADING,
+    exitCodeList = {
+      "0:done",
+      "1:failure (a wrong KEK names the repository and the key's source)",
+      Main.USAGE + ":usage error"
     },
     subcommands = {
       KeysCommand.GenerateKek.class,
@@ -90,9 +97,14 @@ public final class KeysCommand implements Runnable {
 
   @Command(
       name = "generate-kek",
-      description = "Write a new random 256-bit KEK (base64) to a file, mode 0600.")
+      mixinStandardHelpOptions = true,
+      description = "Writes a new random 256-bit KEK (base64) to a file, mode 0600.")
   static final class GenerateKek implements Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "the file to create (an existing file is not overwritten)")
     Path out;
 
     @Override
@@ -109,7 +121,10 @@ public final class KeysCommand implements Runnable {
     }
   }
 
-  @Command(name = "generate", description = "Create the key ring of a new repository.")
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description = "Creates the key ring of a new repository.")
   static final class Generate extends RingCommand {
     @Override
     public Integer call() throws IOException {
@@ -122,7 +137,8 @@ public final class KeysCommand implements Runnable {
 
   @Command(
       name = "show",
-      description = "List the data keys (ids, states, dates; never key material).")
+      mixinStandardHelpOptions = true,
+      description = "Lists the data keys (ids, states, dates; never key material).")
   static final class Show extends RingCommand {
     @Override
     public Integer call() throws IOException {
@@ -135,9 +151,14 @@ public final class KeysCommand implements Runnable {
 
   @Command(
       name = "rotate-kek",
-      description = "Re-wrap the key ring with a new KEK (the old one stops working).")
+      mixinStandardHelpOptions = true,
+      description = "Re-wraps the key ring with a new KEK (the old one stops working).")
   static final class RotateKek extends RingCommand {
-    @Option(names = "--new-kek", required = true, paramLabel = "SPEC")
+    @Option(
+        names = "--new-kek",
+        required = true,
+        paramLabel = "SPEC",
+        description = "the key-encryption key to wrap the key ring with from now on")
     String newKek;
 
     @Override
@@ -151,7 +172,8 @@ public final class KeysCommand implements Runnable {
 
   @Command(
       name = "rotate-data-key",
-      description = "New objects use a new data key; old objects stay readable.")
+      mixinStandardHelpOptions = true,
+      description = "Makes new objects use a new data key; old objects stay readable.")
   static final class RotateDataKey extends RingCommand {
     @Override
     public Integer call() throws IOException {
@@ -164,12 +186,21 @@ public final class KeysCommand implements Runnable {
 
   @Command(
       name = "re-encrypt",
-      description = "Rewrite every object sealed with a data key, then drop that key.")
+      mixinStandardHelpOptions = true,
+      description = "Rewrites every object sealed with a data key, then drops that key.")
   static final class ReEncrypt extends RingCommand {
-    @Option(names = "--key-id", required = true, paramLabel = "ID")
+    @Option(
+        names = "--key-id",
+        required = true,
+        paramLabel = "ID",
+        description = "the data key to retire (see keys show)")
     String keyId;
 
-    @Option(names = "--prefix", defaultValue = "", paramLabel = "PREFIX")
+    @Option(
+        names = "--prefix",
+        defaultValue = "",
+        paramLabel = "PREFIX",
+        description = "the part of the repository to rewrite (default: all of it)")
     String prefix;
 
     @Override

@@ -11,21 +11,29 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = KlioVersion.class,
     description = {
-      "Backup and recovery for PostgreSQL 15 and newer:",
-      "WAL streaming, deduplicated base backups,",
-      "a local Tier 1 and object storage as Tier 2.",
+      "Backs up and recovers PostgreSQL 15 and newer.",
+      "WAL streaming, deduplicated base backups, a local Tier 1 and object storage as Tier 2.",
       ""
     },
-    footer = {"", "Documentation: docs/ in the Klio repository."},
+    exitCodeListHeading = KlioCommand.EXIT_HEADING,
+    exitCodeList = {
+      "0:help or version printed",
+      Main.USAGE + ":usage error (no command, an unknown command or option)"
+    },
+    footer = {"", "Documentation: docs/cli.md and docs/configuration.md in the Klio repository."},
     subcommands = {
       ServerCommand.class,
       SendWalCommand.class,
       GetWalCommand.class,
       ReceiveWalCommand.class,
       KeysCommand.class,
+      TlsCommand.class,
       picocli.CommandLine.HelpCommand.class
     })
 public final class KlioCommand implements Runnable {
+
+  /** The heading of every command's list of exit statuses. */
+  static final String EXIT_HEADING = "%nExit status:%n";
 
   @Spec CommandSpec spec;
 

@@ -25,12 +25,22 @@ import picocli.CommandLine.Option;
 @Command(
     name = "receive-wal",
     sortOptions = false,
-    mixinStandardHelpOptions = true,
+    versionProvider = KlioVersion.class,
     description = {
-      "Streams WAL from a PostgreSQL server into a directory, as pg_receivewal does:",
-      "the segment in progress is <segment>.partial, complete segments get their final names.",
-      "Exits 0 at --endpos or on SIGINT/SIGTERM; reconnects after errors unless --no-loop."
-    })
+      "Streams WAL from a PostgreSQL server into a directory, as pg_receivewal does.",
+      "The segment in progress is <segment>.partial; complete segments get their final names."
+          + " It reconnects after errors unless --no-loop."
+    },
+    exitCodeListHeading = KlioCommand.EXIT_HEADING,
+    exitCodeList = {
+      "0:--endpos reached, or stopped by SIGINT or SIGTERM",
+      ReceiveWalCommand.FAILED
+          + ":usage error; a failure waiting will not fix before anything was received (wrong"
+          + " password, missing slot, WAL of another system in the directory); a lost"
+          + " connection with --no-loop"
+    },
+    // as pg_receivewal: a usage error exits 1
+    exitCodeOnInvalidInput = ReceiveWalCommand.FAILED)
 public final class ReceiveWalCommand implements Callable<Integer> {
 
   @Option(
@@ -110,7 +120,22 @@ public final class ReceiveWalCommand implements Callable<Integer> {
       description = "output verbose messages")
   boolean verbose;
 
+  // pg_receivewal's -? and -V: -h is --host here, as there
+  @Option(
+      names = {"-?", "--help"},
+      usageHelp = true,
+      description = "show this help, then exit")
+  boolean help;
+
+  @Option(
+      names = {"-V", "--version"},
+      versionHelp = true,
+      description = "output version information, then exit")
+  boolean version;
+
   private static final String PROG = "klio receive-wal";
+
+  static final int FAILED = 1;
 
   @Override
   public Integer call() throws Exception {
@@ -211,7 +236,7 @@ public final class ReceiveWalCommand implements Callable<Integer> {
           everConnected |= receiver.receivedLsn().isValid();
           System.err.println(PROG + ": error: " + e.getMessage());
           if (noLoop || !everConnected && isFatal(e)) {
-            return 1;
+            return FAILED;
           }
         }
         info("disconnected; waiting " + backoffMillis / 1000 + " seconds to try again");
@@ -245,6 +270,6 @@ public final class ReceiveWalCommand implements Callable<Integer> {
   private static int fail(String message) {
     System.err.println(PROG + ": error: " + message);
     System.err.println(PROG + ": hint: Try \"klio receive-wal --help\" for more information.");
-    return 1;
+    return FAILED;
   }
 }

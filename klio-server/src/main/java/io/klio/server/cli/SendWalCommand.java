@@ -35,16 +35,26 @@ import picocli.CommandLine.Option;
     name = "send-wal",
     mixinStandardHelpOptions = true,
     description = {
-      "Streams WAL from the PostgreSQL primary to the Klio server through a replication slot",
-      "(klio by default). Reports flush to PostgreSQL only for WAL the server has fsynced, so",
-      "a synchronous_standby_names entry for 'klio' gives zero data loss. Reconnects with",
-      "backoff when PostgreSQL or the server restarts; waits while PostgreSQL is a standby.",
-      "Exit status 1: a failure waiting will not fix (wrong certificate, another database",
-      "system under this cluster name); 2: invalid configuration."
+      "Streams WAL from the PostgreSQL primary to the Klio server.",
+      "It streams through a replication slot (klio by default) and reports flush to PostgreSQL"
+          + " only for WAL the server has fsynced, so a synchronous_standby_names entry for"
+          + " 'klio' gives zero data loss. It reconnects with backoff when PostgreSQL or the"
+          + " server restarts, and waits while PostgreSQL is a standby."
+    },
+    exitCodeListHeading = KlioCommand.EXIT_HEADING,
+    exitCodeList = {
+      "0:stopped by SIGTERM or SIGINT",
+      SendWalCommand.PERMANENT
+          + ":a failure waiting will not fix (a certificate the server does not accept or that"
+          + " is for another cluster, another database system under this cluster name)",
+      SendWalCommand.INVALID + ":invalid configuration; usage error"
     })
 public final class SendWalCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(SendWalCommand.class);
+
+  static final int PERMANENT = 1;
+  static final int INVALID = 2;
 
   @Option(
       names = "--config",
@@ -65,7 +75,7 @@ public final class SendWalCommand implements Callable<Integer> {
       settings = ConnectionStrings.resolve(c.connection(), Map.of("replication", "true"));
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("klio send-wal: invalid configuration: " + e.getMessage());
-      return 2;
+      return INVALID;
     }
     Logging.configure(c.logFormat(), c.logLevel());
     SendWalReadiness readiness = new SendWalReadiness(c.client());
@@ -81,7 +91,7 @@ public final class SendWalCommand implements Callable<Integer> {
                 + c.healthListen().get().getPort()
                 + " (sendWal.healthListen): "
                 + e.getMessage());
-        return 2;
+        return INVALID;
       }
       LOG.info("health endpoints on {} (/livez, /readyz)", health.url());
     }
@@ -108,7 +118,7 @@ public final class SendWalCommand implements Callable<Integer> {
       if (health != null) {
         health.close();
       }
-      return 2;
+      return INVALID;
     }
     WalReceiverOptions options =
         new WalReceiverOptions(
@@ -163,7 +173,7 @@ public final class SendWalCommand implements Callable<Integer> {
         } catch (IOException e) {
           if (isPermanent(e)) {
             LOG.error("stopping: {}", e.getMessage());
-            return 1;
+            return PERMANENT;
           }
           LOG.warn("WAL stream interrupted: {}; retrying in {} s", e.getMessage(), backoff / 1000);
         } finally {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
-    description = "The Klio server: Tier 1 WAL archives behind the gRPC API.",
+    description = "Runs the Klio server, which keeps Tier 1 WAL archives behind the gRPC API.",
     subcommands = {ServerCommand.Start.class})
 public final class ServerCommand implements Runnable {
 
@@ -28,11 +28,21 @@ public final class ServerCommand implements Runnable {
       name = "start",
       mixinStandardHelpOptions = true,
       description = {
-        "Starts the server with a configuration file (docs/configuration.md) and runs it until",
-        "SIGTERM or SIGINT; then it stops accepting calls, flushes and acknowledges open WAL",
-        "streams, and exits. Exit status 2: the configuration is invalid."
+        "Starts the server with a configuration file and runs it until SIGTERM or SIGINT.",
+        "The configuration is described in docs/configuration.md. On SIGTERM or SIGINT the"
+            + " server stops accepting calls, flushes and acknowledges open WAL streams, and"
+            + " exits."
+      },
+      exitCodeListHeading = KlioCommand.EXIT_HEADING,
+      exitCodeList = {
+        "0:stopped by SIGTERM or SIGINT",
+        Start.FAILED + ":another failure, such as a listen address in use (the message says which)",
+        Start.INVALID + ":invalid configuration, or the server cannot start with it; usage error"
       })
   static final class Start implements Callable<Integer> {
+
+    static final int FAILED = 1;
+    static final int INVALID = 2;
 
     @Option(
         names = "--config",
@@ -48,7 +58,7 @@ public final class ServerCommand implements Runnable {
         c = ServerConfig.load(config);
       } catch (ConfigException e) {
         System.err.println("klio server: invalid configuration: " + e.getMessage());
-        return 2;
+        return INVALID;
       }
       Logging.configure(c.logFormat(), c.logLevel());
       KlioServer server;
@@ -56,7 +66,7 @@ public final class ServerCommand implements Runnable {
         server = KlioServer.start(c, KlioVersion.version());
       } catch (ConfigException e) {
         System.err.println("klio server: cannot start: " + e.getMessage());
-        return 2;
+        return INVALID;
       }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()

@@ -41,4 +41,11 @@ final class CapturedConsole implements BeforeEachCallback, AfterEachCallback {
     out.reset();
     err.reset();
   }
+
+  /** Runs {@code klio args} in-process; returns its exit status, a newline, stdout and stderr. */
+  String run(String... args) {
+    reset();
+    int rc = Main.run(args);
+    return rc + "\n" + out() + err();
+  }
 }

@@ -18,9 +18,7 @@ class KeysCommandTest {
   @RegisterExtension final CapturedConsole console = new CapturedConsole();
 
   private String run(String... args) {
-    console.reset();
-    int rc = Main.run(args);
-    return rc + "\n" + console.out() + console.err();
+    return console.run(args);
   }
 
   @Test

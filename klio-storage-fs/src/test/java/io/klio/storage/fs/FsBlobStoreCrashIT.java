@@ -29,6 +29,7 @@ class FsBlobStoreCrashIT {
   void killedWriterNeverLeavesATornObject() throws Exception {
     Random random = new Random();
     Set<BlobKey> acknowledged = new HashSet<>();
+    int puts = 0; // acknowledged puts: keys repeat (some puts overwrite), so count them apart
     for (int round = 0; round < 8; round++) {
       try (ChildJvm writer =
           ChildJvm.start(
@@ -39,11 +40,13 @@ class FsBlobStoreCrashIT {
           String line = writer.readLine();
           assertThat(line).as("writer output (did it die early?)").isNotNull();
           acknowledged.add(BlobKey.of(line.substring("stored ".length())));
+          puts++;
         }
         Thread.sleep(random.nextInt(50));
         writer.kill9();
         for (String line : writer.remainingLines()) {
           acknowledged.add(BlobKey.of(line.substring("stored ".length())));
+          puts++;
         }
       }
     }
@@ -65,6 +68,7 @@ class FsBlobStoreCrashIT {
     }
     assertThat(problems).as("torn objects").isEmpty();
     assertThat(present).as("acknowledged puts").containsAll(acknowledged);
-    assertThat(acknowledged).hasSizeGreaterThan(20);
+    assertThat(puts).as("acknowledged puts (at least 3 a round)").isGreaterThanOrEqualTo(24);
+    assertThat(acknowledged).isNotEmpty();
   }
 }
