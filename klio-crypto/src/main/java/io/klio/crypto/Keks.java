@@ -1,10 +1,9 @@
 package io.klio.crypto;
 
 import io.klio.api.error.PermanentException;
+import io.klio.api.spi.Providers;
 import java.io.IOException;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.TreeMap;
 
 /**
  * Opens a key-encryption key from a specification {@code scheme:location}:
@@ -18,11 +17,22 @@ import java.util.TreeMap;
  *   <li>{@code tink-keyset:/path}: a cleartext Tink JSON keyset holding an AEAD key;
  *   <li>any scheme a {@link KekProvider} on the class path adds.
  * </ul>
+ *
+ * <p>Every scheme, the built-in ones included, is a {@link KekProvider} listed in {@code
+ * META-INF/services/io.klio.crypto.KekProvider}, found through {@link Providers}. Stateless and
+ * thread-safe.
  */
 public final class Keks {
 
   private Keks() {}
 
+  /**
+   * Opens the key-encryption key {@code spec} names.
+   *
+   * @throws PermanentException for a specification without a scheme, an unknown scheme (listing the
+   *     known ones), or a key its provider cannot open (naming the file or variable, never the key)
+   * @throws IllegalStateException when two providers claim one scheme
+   */
   public static Kek open(String spec) throws IOException {
     int colon = spec == null ? -1 : spec.indexOf(':');
     if (colon <= 0) {
@@ -31,16 +41,12 @@ public final class Keks {
               + spec
               + "': write scheme:location, such as file:/etc/klio/kek or env:KLIO_KEK");
     }
-    String scheme = spec.substring(0, colon);
-    Map<String, KekProvider> providers = providers();
-    KekProvider p = providers.get(scheme);
-    if (p == null) {
-      throw new PermanentException(
-          "unknown key-encryption key scheme '"
-              + scheme
-              + "'; known: "
-              + String.join(", ", providers.keySet()));
-    }
+    KekProvider p =
+        Providers.find(
+            KekProvider.class,
+            KekProvider::scheme,
+            spec.substring(0, colon),
+            "key-encryption key scheme");
     return p.open(spec.substring(colon + 1));
   }
 
@@ -53,30 +59,8 @@ public final class Keks {
     return p;
   }
 
+  /** The providers on the class path, by scheme. */
   static Map<String, KekProvider> providers() {
-    Map<String, KekProvider> m = new TreeMap<>();
-    for (KekProvider p :
-        new KekProvider[] {
-          new RawKek.FileProvider(),
-          new RawKek.EnvProvider(),
-          new PassphraseKek.FileProvider(),
-          new PassphraseKek.EnvProvider(),
-          new TinkKek.Provider()
-        }) {
-      m.put(p.scheme(), p);
-    }
-    for (KekProvider p : ServiceLoader.load(KekProvider.class)) {
-      KekProvider earlier = m.putIfAbsent(p.scheme(), p);
-      if (earlier != null && earlier.getClass() != p.getClass()) {
-        throw new IllegalStateException(
-            "two key providers claim the scheme '"
-                + p.scheme()
-                + "': "
-                + earlier.getClass().getName()
-                + " and "
-                + p.getClass().getName());
-      }
-    }
-    return m;
+    return Providers.all(KekProvider.class, KekProvider::scheme);
   }
 }

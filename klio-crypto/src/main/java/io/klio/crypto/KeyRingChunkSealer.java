@@ -2,6 +2,7 @@ package io.klio.crypto;
 
 import io.klio.api.ChunkSealer;
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.CorruptObjectException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Map;

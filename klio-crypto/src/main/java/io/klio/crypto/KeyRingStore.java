@@ -1,6 +1,7 @@
 package io.klio.crypto;
 
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.ObjectHeader;
 import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobStore;
@@ -172,7 +173,7 @@ public final class KeyRingStore {
     for (BlobKey k : keys) {
       ObjectHeader h;
       try (InputStream in = store.get(k)) {
-        h = ObjectHeader.read(k, in);
+        h = ObjectHeader.read(k.value(), in);
       }
       if (h.encryption() == ObjectHeader.ENCRYPTION_NONE || h.keyId() != keyId) {
         continue;

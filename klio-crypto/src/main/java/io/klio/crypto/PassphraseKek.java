@@ -102,7 +102,7 @@ final class PassphraseKek implements Kek {
   static final int DEFAULT_ITERATIONS = 3;
 
   /** {@code passphrase-file:/path} (the first line). */
-  static final class FileProvider implements KekProvider {
+  public static final class FileProvider implements KekProvider {
     @Override
     public String scheme() {
       return "passphrase-file";
@@ -118,7 +118,7 @@ final class PassphraseKek implements Kek {
   }
 
   /** {@code passphrase-env:NAME}. */
-  static final class EnvProvider implements KekProvider {
+  public static final class EnvProvider implements KekProvider {
     @Override
     public String scheme() {
       return "passphrase-env";

@@ -79,7 +79,7 @@ final class RawKek implements Kek {
   }
 
   /** {@code file:/path}. */
-  static final class FileProvider implements KekProvider {
+  public static final class FileProvider implements KekProvider {
     @Override
     public String scheme() {
       return "file";
@@ -93,7 +93,7 @@ final class RawKek implements Kek {
   }
 
   /** {@code env:NAME}. */
-  static final class EnvProvider implements KekProvider {
+  public static final class EnvProvider implements KekProvider {
     @Override
     public String scheme() {
       return "env";

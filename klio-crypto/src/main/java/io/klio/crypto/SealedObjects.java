@@ -2,6 +2,10 @@ package io.klio.crypto;
 
 import com.google.crypto.tink.StreamingAead;
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.CorruptObjectException;
+import io.klio.api.format.ObjectHeader;
+import io.klio.api.format.ObjectType;
+import io.klio.api.format.PlainObjects;
 import io.klio.api.io.BulkInputStream;
 import io.klio.storage.BlobKey;
 import java.io.IOException;
@@ -16,8 +20,8 @@ import java.util.Optional;
  * on every read. With a {@link KeyRing}, payloads are encrypted with the ring's active data key
  * (Tink streaming AEAD, 1 MiB segments); the header and the object's storage key are the associated
  * data, so an altered header, a truncated object or an object moved to another key fails. Without
- * one, a CRC-32C trailer guards the payload. Memory stays bounded by one segment, whatever the
- * object's size. Thread-safe.
+ * one, a CRC-32C trailer guards the payload ({@link PlainObjects}, which this delegates to). Memory
+ * stays bounded by one segment, whatever the object's size. Thread-safe.
  */
 public final class SealedObjects {
 
@@ -41,15 +45,16 @@ public final class SealedObjects {
    * The sealed bytes of an object, to hand to {@code BlobStore.put}: the header, then the payload
    * read from {@code payload} as the returned stream is read.
    *
-   * @param plaintextLength the payload's length, or {@link ObjectHeader#UNKNOWN_LENGTH}
+   * @param codec the codec byte the payload is encoded with ({@link io.klio.api.format.Codecs})
+   * @param plaintextLength the payload's length before compression, or {@link
+   *     ObjectHeader#UNKNOWN_LENGTH}
+   * @throws IllegalArgumentException for a codec byte no registered codec has
    */
   public InputStream seal(
-      BlobKey key, int type, int codec, long plaintextLength, InputStream payload)
+      BlobKey key, ObjectType type, int codec, long plaintextLength, InputStream payload)
       throws IOException {
     if (ring.isEmpty()) {
-      ObjectHeader h =
-          new ObjectHeader(type, codec, ObjectHeader.ENCRYPTION_NONE, 0, plaintextLength);
-      return new PlainSealer(h.encode(), payload);
+      return PlainObjects.seal(type, codec, plaintextLength, payload);
     }
     DataKey k = ring.get().activeKey();
     ObjectHeader h =
@@ -89,7 +94,12 @@ public final class SealedObjects {
     while (fastInARow < 10 && System.nanoTime() - start < maxTime.toNanos()) {
       long t = System.nanoTime();
       InputStream sealed =
-          s.seal(key, 1, 0, payload.length, new java.io.ByteArrayInputStream(payload));
+          s.seal(
+              key,
+              ObjectType.WAL_SEGMENT,
+              0,
+              payload.length,
+              new java.io.ByteArrayInputStream(payload));
       byte[] bytes = sealed.readAllBytes();
       try (InputStream opened = s.open(key, new java.io.ByteArrayInputStream(bytes)).payload()) {
         while (opened.read(buf) >= 0) {
@@ -106,10 +116,11 @@ public final class SealedObjects {
 
   /**
    * Opens a sealed object read from {@code sealed}. Integrity failures surface as {@link
-   * CorruptObjectException} naming the object, at the latest when the payload's end is read.
+   * CorruptObjectException} naming the object, at the latest when the payload's end is read; the
+   * header is checked first ({@link ObjectHeader#read}).
    */
   public Opened open(BlobKey key, InputStream sealed) throws IOException {
-    ObjectHeader h = ObjectHeader.read(key, sealed);
+    ObjectHeader h = ObjectHeader.read(key.value(), sealed);
     if (h.encryption() == ObjectHeader.ENCRYPTION_NONE) {
       if (ring.isPresent()) {
         throw new CorruptObjectException(
@@ -119,7 +130,7 @@ public final class SealedObjects {
                 + ring.get().repositoryId()
                 + " is: refusing it (it may have been replaced)");
       }
-      return new Opened(h, new PlainOpener(key, sealed, storedLength(h)));
+      return new Opened(h, PlainObjects.payload(key.value(), h, sealed));
     }
     if (ring.isEmpty()) {
       throw new PermanentException(
@@ -137,16 +148,7 @@ public final class SealedObjects {
       throw new CorruptObjectException(
           "object '" + key + "' cannot be decrypted: " + e.getMessage(), e);
     }
-    return new Opened(h, new CheckedDecryptor(key, plain, storedLength(h)));
-  }
-
-  /**
-   * The payload length to check at the end: the header's plaintext length is the length before
-   * compression, so it is the payload's length only when the codec is none (the codec's own
-   * checksum and the caller's decoding check the rest).
-   */
-  private static long storedLength(ObjectHeader h) {
-    return h.codec() == 0 ? h.plaintextLength() : ObjectHeader.UNKNOWN_LENGTH;
+    return new Opened(h, new CheckedDecryptor(key, plain, h.storedPayloadLength()));
   }
 
   static byte[] aad(byte[] header, BlobKey key) {

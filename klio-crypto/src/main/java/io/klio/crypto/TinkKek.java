@@ -59,7 +59,7 @@ final class TinkKek implements Kek {
 
   /** {@code tink-keyset:/path}. Reading a user's cleartext keyset file is the point here. */
   @SuppressWarnings("deprecation")
-  static final class Provider implements KekProvider {
+  public static final class Provider implements KekProvider {
     @Override
     public String scheme() {
       return "tink-keyset";

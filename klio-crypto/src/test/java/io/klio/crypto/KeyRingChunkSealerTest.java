@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.klio.api.ChunkSealer;
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.CorruptObjectException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.UUID;

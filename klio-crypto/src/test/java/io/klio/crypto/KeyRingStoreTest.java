@@ -3,6 +3,8 @@ package io.klio.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.klio.api.format.ObjectHeader;
+import io.klio.api.format.ObjectType;
 import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobStore;
@@ -46,7 +48,7 @@ class KeyRingStoreTest {
   private void put(SealedObjects s, String key, String payload) throws Exception {
     BlobKey k = BlobKey.of(key);
     byte[] b = payload.getBytes(StandardCharsets.UTF_8);
-    store.put(k, s.seal(k, 4, 0, b.length, new ByteArrayInputStream(b)));
+    store.put(k, s.seal(k, ObjectType.BACKUP_MANIFEST, 0, b.length, new ByteArrayInputStream(b)));
   }
 
   private String get(SealedObjects s, String key) throws Exception {
@@ -113,8 +115,7 @@ class KeyRingStoreTest {
     assertThat(get(sealed, "a")).isEqualTo("old");
     assertThat(get(sealed, "b")).isEqualTo("new");
     try (InputStream in = store.get(BlobKey.of("b"))) {
-      assertThat(ObjectHeader.read(BlobKey.of("b"), in).keyId())
-          .isEqualTo(rotated.activeKey().id());
+      assertThat(ObjectHeader.read("b", in).keyId()).isEqualTo(rotated.activeKey().id());
     }
   }
 
@@ -138,7 +139,8 @@ class KeyRingStoreTest {
     store.put(
         stale,
         SealedObjects.encrypted(ring)
-            .seal(stale, 4, 0, 1, new ByteArrayInputStream(new byte[] {1})));
+            .seal(
+                stale, ObjectType.BACKUP_MANIFEST, 0, 1, new ByteArrayInputStream(new byte[] {1})));
     assertThatThrownBy(() -> get(sealed, "stale"))
         .isInstanceOf(WrongKeyException.class)
         .hasMessageContaining(Integer.toUnsignedString(compromised))
@@ -195,8 +197,8 @@ class KeyRingStoreTest {
     javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
     mac.init(new javax.crypto.spec.SecretKeySpec(a.chunkIdKey(), "HmacSHA256"));
     assertThat(mac.doFinal(data)).isEqualTo(a.chunkHasher().hash(data, 0, data.length));
-    assertThat(a.serialize())
+    assertThat(java.util.HexFormat.of().formatHex(a.serialize()))
         .as("the ring does not contain the derived key")
-        .doesNotContainSequence(a.chunkIdKey());
+        .doesNotContain(java.util.HexFormat.of().formatHex(a.chunkIdKey()));
   }
 }

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.klio.api.error.KlioException;
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.CorruptObjectException;
+import io.klio.api.format.ObjectHeader;
+import io.klio.api.format.ObjectType;
 import io.klio.storage.BlobKey;
 import io.klio.testkit.io.PatternStream;
 import java.io.ByteArrayInputStream;
@@ -39,25 +42,51 @@ class SealedObjectsTest {
   }
 
   static byte[] seal(SealedObjects s, BlobKey key, byte[] payload) throws IOException {
-    return s.seal(key, 1, 0, payload.length, new ByteArrayInputStream(payload)).readAllBytes();
+    return s.seal(key, ObjectType.WAL_SEGMENT, 0, payload.length, new ByteArrayInputStream(payload))
+        .readAllBytes();
   }
 
   static byte[] open(SealedObjects s, BlobKey key, byte[] sealed) throws IOException {
     return s.open(key, new ByteArrayInputStream(sealed)).payload().readAllBytes();
   }
 
-  /** With a codec, the header's length is the length before compression, not the payload's. */
+  /**
+   * With a codec, the header's length is the length before compression, not the payload's. The
+   * codec is a third party's ({@link TestCodecProvider}: klio-crypto's tests have no zstd), found
+   * through META-INF/services like any codec.
+   */
   @Test
   void aCompressedPayloadIsNotCheckedAgainstTheUncompressedLength() throws Exception {
     for (SealedObjects s :
         new SealedObjects[] {SealedObjects.plain(), SealedObjects.encrypted(RING)}) {
       byte[] compressed = random(1000, 9);
       byte[] sealed =
-          s.seal(KEY, 1, 1, 16 << 20, new ByteArrayInputStream(compressed)).readAllBytes();
+          s.seal(
+                  KEY,
+                  ObjectType.WAL_SEGMENT,
+                  TestCodecProvider.ID,
+                  16 << 20,
+                  new ByteArrayInputStream(compressed))
+              .readAllBytes();
       SealedObjects.Opened o = s.open(KEY, new ByteArrayInputStream(sealed));
       assertThat(o.payload().readAllBytes()).isEqualTo(compressed);
       assertThat(o.header().plaintextLength()).isEqualTo(16 << 20);
-      assertThat(o.header().codec()).isEqualTo(1);
+      assertThat(o.header().codec()).isEqualTo(TestCodecProvider.ID);
+    }
+  }
+
+  /** A codec byte no codec on the class path has is refused on writing, not only on reading. */
+  @Test
+  void anUnregisteredCodecIsNotWritten() {
+    for (SealedObjects s :
+        new SealedObjects[] {SealedObjects.plain(), SealedObjects.encrypted(RING)}) {
+      assertThatThrownBy(
+              () ->
+                  s.seal(
+                      KEY, ObjectType.WAL_SEGMENT, 201, 1, new ByteArrayInputStream(new byte[1])))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("codec 201 is not registered")
+          .hasMessageContaining(TestCodecProvider.ID + " test-copy");
     }
   }
 
@@ -71,7 +100,7 @@ class SealedObjectsTest {
         assertThat(open(s, KEY, sealed)).as("size %d", size).isEqualTo(p);
         ObjectHeader h = s.open(KEY, new ByteArrayInputStream(sealed)).header();
         assertThat(h.plaintextLength()).isEqualTo(size);
-        assertThat(h.type()).isEqualTo(1);
+        assertThat(h.type()).isEqualTo(ObjectType.WAL_SEGMENT);
       }
     }
     byte[] p = random(1000, 1);
@@ -172,7 +201,7 @@ class SealedObjectsTest {
     SealedObjects s = SealedObjects.encrypted(RING);
     MessageDigest out = MessageDigest.getInstance("SHA-256");
     PatternStream source = new PatternStream(size, 7);
-    InputStream sealed = s.seal(KEY, 4, 0, size, source);
+    InputStream sealed = s.seal(KEY, ObjectType.WAL_SEGMENT, 0, size, source);
     try (InputStream opened = s.open(KEY, sealed).payload()) {
       byte[] buf = new byte[1 << 16];
       long total = 0;

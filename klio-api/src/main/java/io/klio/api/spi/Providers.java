@@ -1,6 +1,7 @@
 package io.klio.api.spi;
 
 import io.klio.api.error.PermanentException;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -63,20 +64,32 @@ public final class Providers {
     Map<K, P> all = all(spi, key);
     P p = all.get(wanted);
     if (p == null) {
-      throw new PermanentException(
-          "no "
-              + what
-              + " '"
-              + wanted
-              + "'; known: "
-              + (all.isEmpty()
-                  ? "none"
-                  : String.join(", ", all.keySet().stream().map(String::valueOf).toList()))
-              + " (an extension is found through META-INF/services/"
-              + spi.getName()
-              + " in a jar on the class path)");
+      throw unknown(spi, what, wanted, all.keySet());
     }
     return p;
+  }
+
+  /**
+   * The failure {@link #find} reports, for a caller that keeps what {@link #all} found and looks
+   * {@code wanted} up in it: "no {@code what} '{@code wanted}'; known: …", and where extensions
+   * come from.
+   *
+   * @param known the keys that exist, listed in the message in their iteration order
+   */
+  public static PermanentException unknown(
+      Class<?> spi, String what, Object wanted, Collection<?> known) {
+    return new PermanentException(
+        "no "
+            + what
+            + " '"
+            + wanted
+            + "'; known: "
+            + (known.isEmpty()
+                ? "none"
+                : String.join(", ", known.stream().map(String::valueOf).toList()))
+            + " (an extension is found through META-INF/services/"
+            + spi.getName()
+            + " in a jar on the class path)");
   }
 
   private static ClassLoader loaderFor(Class<?> spi) {

@@ -67,4 +67,19 @@ class ProvidersTest {
         .hasMessageContaining(X1.class.getName())
         .hasMessageContaining(X2.class.getName());
   }
+
+  @Test
+  void aCallerThatKeepsWhatItFoundReportsAnUnknownKeyTheSameWay() {
+    assertThat(
+            Providers.unknown(Greeter.class, "greeter named", "c", java.util.List.of("a", "b"))
+                .getMessage())
+        .isEqualTo(
+            "no greeter named 'c'; known: a, b (an extension is found through META-INF/services/"
+                + Greeter.class.getName()
+                + " in a jar on the class path)");
+    assertThat(
+            Providers.unknown(Greeter.class, "greeter named", "c", java.util.List.of())
+                .getMessage())
+        .startsWith("no greeter named 'c'; known: none (");
+  }
 }

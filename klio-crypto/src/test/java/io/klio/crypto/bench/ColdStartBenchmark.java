@@ -1,5 +1,6 @@
 package io.klio.crypto.bench;
 
+import io.klio.api.format.ObjectType;
 import io.klio.crypto.KeyRing;
 import io.klio.crypto.SealedObjects;
 import io.klio.storage.BlobKey;
@@ -50,7 +51,7 @@ public class ColdStartBenchmark {
   public long firstSegment() throws IOException {
     BlobKey key = BlobKey.of("clusters/c/wal/0000000100000000/000000010000000000000001");
     return objects
-        .seal(key, 1, 0, segment.length, new ByteArrayInputStream(segment))
+        .seal(key, ObjectType.WAL_SEGMENT, 0, segment.length, new ByteArrayInputStream(segment))
         .transferTo(java.io.OutputStream.nullOutputStream());
   }
 }

@@ -1,5 +1,6 @@
 package io.klio.crypto.bench;
 
+import io.klio.api.format.ObjectType;
 import io.klio.crypto.KeyRing;
 import io.klio.crypto.SealedObjects;
 import io.klio.storage.BlobKey;
@@ -52,7 +53,10 @@ public class StreamingCryptoBenchmark {
     new Random(1).nextBytes(plaintext);
     new Random(2).nextBytes(aesKey);
     objects = SealedObjects.encrypted(KeyRing.generate(UUID.randomUUID()));
-    sealed = objects.seal(KEY, 4, 0, SIZE, new ByteArrayInputStream(plaintext)).readAllBytes();
+    sealed =
+        objects
+            .seal(KEY, ObjectType.WAL_SEGMENT, 0, SIZE, new ByteArrayInputStream(plaintext))
+            .readAllBytes();
   }
 
   private long drain(InputStream in) throws IOException {
@@ -65,7 +69,8 @@ public class StreamingCryptoBenchmark {
 
   @Benchmark
   public long encrypt() throws IOException {
-    return drain(objects.seal(KEY, 4, 0, SIZE, new ByteArrayInputStream(plaintext)));
+    return drain(
+        objects.seal(KEY, ObjectType.WAL_SEGMENT, 0, SIZE, new ByteArrayInputStream(plaintext)));
   }
 
   @Benchmark

@@ -1,6 +1,9 @@
 package io.klio.dedup.codec;
 
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.Codec;
+import io.klio.api.format.CodecProvider;
+import io.klio.api.format.Codecs;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.zip.CRC32C;
@@ -16,8 +19,6 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  */
 public final class Lz4Codec implements Codec {
 
-  static final int ID = 2;
-
   private static final LZ4Factory FACTORY = LZ4Factory.fastestInstance();
   private final LZ4Compressor compressor = FACTORY.fastCompressor();
   private final LZ4SafeDecompressor decompressor = FACTORY.safeDecompressor();
@@ -29,7 +30,7 @@ public final class Lz4Codec implements Codec {
 
   @Override
   public int id() {
-    return ID;
+    return Codecs.LZ4_ID;
   }
 
   @Override
@@ -65,6 +66,11 @@ public final class Lz4Codec implements Codec {
 
   /** {@code lz4}. */
   public static final class Provider implements CodecProvider {
+    @Override
+    public int id() {
+      return Codecs.LZ4_ID;
+    }
+
     @Override
     public String name() {
       return "lz4";

@@ -3,6 +3,9 @@ package io.klio.dedup.codec;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdException;
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.Codec;
+import io.klio.api.format.CodecProvider;
+import io.klio.api.format.Codecs;
 import java.util.Optional;
 
 /**
@@ -10,8 +13,6 @@ import java.util.Optional;
  * 3 by default) changes only speed and size: any level decodes the same way.
  */
 public final class ZstdCodec implements Codec {
-
-  static final int ID = 1;
 
   public static final int DEFAULT_LEVEL = 3;
   private final int level;
@@ -30,7 +31,7 @@ public final class ZstdCodec implements Codec {
 
   @Override
   public int id() {
-    return ID;
+    return Codecs.ZSTD_ID;
   }
 
   public int level() {
@@ -70,6 +71,11 @@ public final class ZstdCodec implements Codec {
 
   /** {@code zstd} or {@code zstd:<level>}. */
   public static final class Provider implements CodecProvider {
+    @Override
+    public int id() {
+      return Codecs.ZSTD_ID;
+    }
+
     @Override
     public String name() {
       return "zstd";

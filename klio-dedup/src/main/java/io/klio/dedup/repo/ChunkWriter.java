@@ -1,8 +1,8 @@
 package io.klio.dedup.repo;
 
 import io.klio.api.error.PermanentException;
-import io.klio.dedup.codec.Codec;
-import io.klio.dedup.codec.Codecs;
+import io.klio.api.format.Codec;
+import io.klio.api.format.Codecs;
 import io.klio.storage.BlobKey;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;

@@ -1,8 +1,8 @@
 package io.klio.dedup.repo;
 
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.Codecs;
 import io.klio.dedup.chunk.Chunkers;
-import io.klio.dedup.codec.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,9 +40,17 @@ public record RepositoryConfig(
   private static final Set<String> KEYS =
       Set.of("format", "repository-id", "chunker", "chunk-id", "codec", "sealer", "pack-size");
 
+  /**
+   * @throws IllegalArgumentException for an unknown or invalid chunker, codec, chunk-id algorithm
+   *     or pack size, naming it
+   */
   public RepositoryConfig {
-    Chunkers.parse(chunker);
-    Codecs.byName(codec);
+    try {
+      Chunkers.parse(chunker);
+      Codecs.byName(codec);
+    } catch (PermanentException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
     if (!chunkId.equals("sha256") && !chunkId.equals("hmac-sha256")) {
       throw new IllegalArgumentException(
           "unknown chunk-id algorithm '" + chunkId + "'; known: sha256, hmac-sha256");

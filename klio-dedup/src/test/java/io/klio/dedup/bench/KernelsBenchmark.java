@@ -1,8 +1,9 @@
 package io.klio.dedup.bench;
 
+import io.klio.api.format.Codec;
 import io.klio.dedup.chunk.FastCdc;
-import io.klio.dedup.codec.Codec;
-import io.klio.dedup.codec.Codecs;
+import io.klio.dedup.codec.Lz4Codec;
+import io.klio.dedup.codec.ZstdCodec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -39,9 +40,9 @@ public class KernelsBenchmark {
   byte[] zstd3;
   byte[] lz4;
   final FastCdc chunker = new FastCdc(256 << 10, 1 << 20, 4 << 20);
-  final Codec z1 = Codecs.byName("zstd:1");
-  final Codec z3 = Codecs.byName("zstd:3");
-  final Codec l4 = Codecs.byName("lz4");
+  final Codec z1 = new ZstdCodec(1);
+  final Codec z3 = new ZstdCodec(3);
+  final Codec l4 = new Lz4Codec();
   MessageDigest sha;
 
   @Setup

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.Codec;
+import io.klio.api.format.Codecs;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -41,14 +43,39 @@ class CodecsTest {
     assertThat(Codecs.byName("lz4").id()).isEqualTo(2);
     assertThat(((ZstdCodec) Codecs.byName("zstd")).level()).isEqualTo(3);
     assertThatThrownBy(() -> Codecs.byName("brotli"))
-        .hasMessageContaining("'brotli'")
-        .hasMessageContaining("lz4, none, zstd");
-    assertThatThrownBy(() -> Codecs.byName("zstd:99")).hasMessageContaining("out of range");
-    assertThatThrownBy(() -> Codecs.byName("zstd:fast")).hasMessageContaining("'fast'");
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("no codec named 'brotli'")
+        .hasMessageContaining("known: lz4, none, zstd");
+    assertThatThrownBy(() -> Codecs.byName("zstd:99"))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("out of range");
+    assertThatThrownBy(() -> Codecs.byName("zstd:fast"))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("'fast'");
+    assertThatThrownBy(() -> Codecs.byName("lz4:1"))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("takes no parameter");
+  }
+
+  /** klio-dedup's codecs join klio-api's none in the registry under the ids of docs/format.md. */
+  @Test
+  void theRegistryKnowsKliosCodecsById() throws Exception {
+    assertThat(Codecs.known()).isEqualTo("0 none, 1 zstd, 2 lz4");
+    assertThat(Codecs.byId(0).name()).isEqualTo("none");
+    assertThat(Codecs.byId(1)).isInstanceOf(ZstdCodec.class);
+    assertThat(Codecs.byId(2)).isInstanceOf(Lz4Codec.class);
+    byte[] data = compressible(10_000);
+    // any level decodes with the codec of the id
+    byte[] enc = Codecs.byName("zstd:19").encode(data, 0, data.length);
+    assertThat(Codecs.byId(1).decode(enc, data.length)).isEqualTo(data);
+    assertThatThrownBy(() -> Codecs.byId(3))
+        .isInstanceOf(PermanentException.class)
+        .hasMessageContaining("unknown codec byte 3")
+        .hasMessageContaining("known: 0 none, 1 zstd, 2 lz4");
   }
 
   @Test
-  void incompressibleChunksAreStoredAsTheyAre() {
+  void incompressibleChunksAreStoredAsTheyAre() throws Exception {
     byte[] data = random(8192);
     Codecs.Encoded e = Codecs.encodeOrStore(Codecs.byName("zstd"), data, 0, data.length);
     assertThat(e.codec().name()).isEqualTo("none");
@@ -61,7 +88,7 @@ class CodecsTest {
 
   /** Flipped bytes and truncations: a clean exception, never wrong bytes. */
   @Test
-  void corruptedInputFailsCleanly() {
+  void corruptedInputFailsCleanly() throws Exception {
     Random r = new Random(3);
     for (String spec : List.of("zstd", "lz4")) {
       Codec c = Codecs.byName(spec);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.klio.api.error.NotFoundException;
 import io.klio.api.error.PermanentException;
-import io.klio.dedup.codec.Codec;
-import io.klio.dedup.codec.Codecs;
+import io.klio.api.format.Codec;
+import io.klio.api.format.Codecs;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobStore;
 import io.klio.storage.BlobStores;

@@ -1,6 +1,7 @@
 package io.klio.server.backup;
 
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.ObjectType;
 import io.klio.api.grpc.v1.BackupSummary;
 import io.klio.api.grpc.v1.FileEntry;
 import io.klio.api.grpc.v1.ManifestEnd;
@@ -28,7 +29,7 @@ import java.util.List;
  */
 final class StoredManifest {
 
-  static final int TYPE = 6;
+  static final ObjectType TYPE = ObjectType.BACKUP_MANIFEST;
   static final int FORMAT = 1;
 
   private StoredManifest() {}
@@ -88,7 +89,11 @@ final class StoredManifest {
       SealedObjects.Opened o = sealed.open(key, raw);
       if (o.header().type() != TYPE) {
         throw new PermanentException(
-            "object '" + key + "' is of type " + o.header().type() + ", not a backup manifest");
+            "object '"
+                + key
+                + "' is a "
+                + o.header().type().description()
+                + ", not a backup manifest");
       }
       InputStream in = new BufferedInputStream(o.payload(), 1 << 16);
       BackupSummary s = BackupSummary.parseDelimitedFrom(in);

@@ -1,7 +1,8 @@
 package io.klio.server.config;
 
-import io.klio.dedup.codec.Codec;
-import io.klio.dedup.codec.Codecs;
+import io.klio.api.error.PermanentException;
+import io.klio.api.format.Codec;
+import io.klio.api.format.Codecs;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +90,7 @@ public record ServerConfig(
     String spec = wal == null || wal.compression() == null ? "zstd:3" : wal.compression();
     try {
       codec = Codecs.byName(spec);
-    } catch (IllegalArgumentException e) {
+    } catch (PermanentException e) {
       throw new ConfigException("field 'wal.compression': " + e.getMessage());
     }
     Duration flush =

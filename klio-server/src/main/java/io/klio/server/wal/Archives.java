@@ -1,8 +1,8 @@
 package io.klio.server.wal;
 
 import io.klio.api.ClusterName;
+import io.klio.api.format.Codec;
 import io.klio.crypto.SealedObjects;
-import io.klio.dedup.codec.Codec;
 import io.klio.storage.BlobStore;
 import java.io.IOException;
 import java.nio.file.Files;

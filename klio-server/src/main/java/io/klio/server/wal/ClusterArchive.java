@@ -8,10 +8,11 @@ import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.error.NotFoundException;
 import io.klio.api.error.PermanentException;
-import io.klio.crypto.ObjectHeader;
+import io.klio.api.format.Codec;
+import io.klio.api.format.Codecs;
+import io.klio.api.format.ObjectHeader;
+import io.klio.api.format.ObjectType;
 import io.klio.crypto.SealedObjects;
-import io.klio.dedup.codec.Codec;
-import io.klio.dedup.codec.Codecs;
 import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobNotFoundException;
@@ -45,9 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class ClusterArchive implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterArchive.class);
-  static final int TYPE_SEGMENT = 1;
-  static final int TYPE_HISTORY = 2;
-  static final int TYPE_CLUSTER = 7;
 
   private final ClusterName cluster;
   private final BlobStore store;
@@ -122,7 +120,13 @@ public final class ClusterArchive implements AutoCloseable {
       byte[] body = m.serialize();
       BlobKey key = metaKey();
       store.put(
-          key, sealed.seal(key, TYPE_CLUSTER, 0, body.length, new ByteArrayInputStream(body)));
+          key,
+          sealed.seal(
+              key,
+              ObjectType.CLUSTER_METADATA,
+              Codecs.NONE_ID,
+              body.length,
+              new ByteArrayInputStream(body)));
       meta = m;
       LOG.info(
           "cluster {} registered: database system {}, WAL segments of {}", cluster, systemId, size);
@@ -202,10 +206,10 @@ public final class ClusterArchive implements AutoCloseable {
         boolean asFrames = c.allZstd() && codec.name().equals("zstd");
         if (asFrames) {
           // the client's frames, one after the other: a zstd stream of the segment
-          put(segmentKey(seg), TYPE_SEGMENT, codec.id(), length, c.frames());
+          put(segmentKey(seg), ObjectType.WAL_SEGMENT, codec.id(), length, c.frames());
           segmentsFromFrames.incrementAndGet();
         } else {
-          putRaw(segmentKey(seg), TYPE_SEGMENT, c.wal(length));
+          putRaw(segmentKey(seg), ObjectType.WAL_SEGMENT, c.wal(length));
         }
         Files.delete(p);
         segmentsStored.incrementAndGet();
@@ -215,7 +219,7 @@ public final class ClusterArchive implements AutoCloseable {
       } else if (name.length() == 16 && name.endsWith(".history")) {
         BlobKey key = historyKey(name);
         if (store.stat(key).isEmpty()) {
-          putRaw(key, TYPE_HISTORY, Files.readAllBytes(p));
+          putRaw(key, ObjectType.TIMELINE_HISTORY, Files.readAllBytes(p));
           LOG.info("cluster {}: archived {}", cluster, name);
         }
       }
@@ -223,12 +227,12 @@ public final class ClusterArchive implements AutoCloseable {
   }
 
   /** Stores {@code raw} compressed with the archive's codec (raw when it does not shrink). */
-  private void putRaw(BlobKey key, int type, byte[] raw) throws IOException {
+  private void putRaw(BlobKey key, ObjectType type, byte[] raw) throws IOException {
     Codecs.Encoded e = Codecs.encodeOrStore(codec, raw, 0, raw.length);
     put(key, type, e.codec().id(), raw.length, e.bytes());
   }
 
-  private void put(BlobKey key, int type, int codecId, long rawLength, byte[] encoded)
+  private void put(BlobKey key, ObjectType type, int codecId, long rawLength, byte[] encoded)
       throws IOException {
     try (InputStream in =
         sealed.seal(key, type, codecId, rawLength, new ByteArrayInputStream(encoded))) {

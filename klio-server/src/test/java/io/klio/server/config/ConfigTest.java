@@ -79,7 +79,7 @@ class ConfigTest {
                         "e.yaml",
                         "tier1:\n  path: /x\ntls:\n  insecure: true\nwal:\n  compression: brotli\n")))
         .hasMessageContaining("'wal.compression'")
-        .hasMessageContaining("unknown codec 'brotli'");
+        .hasMessageContaining("no codec named 'brotli'; known: lz4, none, zstd");
     assertThatThrownBy(
             () ->
                 ServerConfig.load(

@@ -5,50 +5,18 @@ import io.klio.api.error.PermanentException;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobNotFoundException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
-/** Filesystem helpers: durable directory creation, directory fsync, error classification. */
+/**
+ * Filesystem helpers: error classification, files on a key's path. (Durable directories, renames
+ * and directory fsyncs are {@link io.klio.api.io.DurableFiles}'.)
+ */
 final class Fs {
 
   private Fs() {}
-
-  /** fsyncs a directory so that a rename or unlink in it survives a crash. */
-  static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
-  }
-
-  /**
-   * Creates {@code dir} and its missing parents, fsyncing each parent after a child was made, so
-   * that a directory that holds a durable object is itself durable.
-   */
-  static void createDirectoriesDurably(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    Path parent = dir.getParent();
-    if (parent != null) {
-      createDirectoriesDurably(parent);
-    }
-    try {
-      Files.createDirectory(dir);
-    } catch (FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir)) {
-        throw e;
-      }
-      return; // made concurrently by another writer
-    }
-    if (parent != null) {
-      fsyncDirectory(parent);
-    }
-  }
 
   /** True when some path between {@code root} (exclusive) and {@code dir} is a regular file. */
   static boolean isFileOnPath(Path root, Path dir) {

@@ -1,6 +1,7 @@
 package io.klio.storage.fs;
 
 import io.klio.api.error.PermanentException;
+import io.klio.api.io.DurableFiles;
 import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobNotFoundException;
@@ -16,7 +17,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
@@ -27,7 +27,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>A put writes {@code ~tmp-<random>} next to the target (the {@code ~} cannot occur in a key, so
  * temporary files never show in listings), fsyncs it, renames it over the target and fsyncs the
- * directory. A crash leaves at most a temporary file behind, never a torn object.
+ * directory ({@link DurableFiles#move}); a put-if-absent links it to the target instead, so that it
+ * fails when the target exists. A crash leaves at most a temporary file behind, never a torn
+ * object. The temporary file is written here rather than by {@link DurableFiles#write}: its name
+ * must not be a possible key nor grow with the key's last segment (which may be 255 characters),
+ * and put-if-absent needs it as a file to link, not renamed.
  */
 final class FsBlobStore implements BlobStore, ConditionalPut {
 
@@ -42,7 +46,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
 
   static FsBlobStore open(Path root) throws IOException {
     try {
-      Fs.createDirectoriesDurably(root);
+      DurableFiles.createDirectories(root);
     } catch (IOException e) {
       throw Fs.classify(e, "create storage root " + root, null);
     }
@@ -54,8 +58,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
     Path target = path(key);
     Path temp = writeTemp(key, target, content);
     try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Fs.fsyncDirectory(target.getParent());
+      DurableFiles.move(temp, target);
     } catch (IOException e) {
       Files.deleteIfExists(temp);
       if (Files.isDirectory(target)) {
@@ -76,7 +79,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
     Path temp = writeTemp(key, target, content);
     try {
       Files.createLink(target, temp);
-      Fs.fsyncDirectory(target.getParent());
+      DurableFiles.fsyncDirectory(target.getParent());
       return true;
     } catch (FileAlreadyExistsException e) {
       if (Files.isDirectory(target)) {
@@ -93,7 +96,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
   private Path writeTemp(BlobKey key, Path target, InputStream content) throws IOException {
     Path dir = target.getParent();
     try {
-      Fs.createDirectoriesDurably(dir);
+      DurableFiles.createDirectories(dir);
     } catch (IOException e) {
       if (Fs.isFileOnPath(root, dir)) {
         throw new PermanentException(
@@ -208,7 +211,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
     Path p = path(key);
     try {
       if (Files.isRegularFile(p) && Files.deleteIfExists(p)) {
-        Fs.fsyncDirectory(p.getParent());
+        DurableFiles.fsyncDirectory(p.getParent());
       }
     } catch (NoSuchFileException e) {
       // deleted concurrently: the result is the same

@@ -86,8 +86,9 @@ class FsBlobStoreTest {
   void unknownSchemesAndOptionsAreNamed() {
     assertThatThrownBy(() -> BlobStores.open("nope://bucket/x"))
         .isInstanceOf(PermanentException.class)
-        .hasMessageContaining("'nope'")
-        .hasMessageContaining("known schemes: file");
+        .hasMessageContaining("storage URI 'nope://bucket/x'")
+        .hasMessageContaining("no storage backend for scheme 'nope'; known: file")
+        .hasMessageContaining("META-INF/services/" + BlobStoreProvider.class.getName());
     assertThatThrownBy(() -> BlobStores.open(dir.toUri(), Map.of("colour", "blue")))
         .isInstanceOf(PermanentException.class)
         .hasMessageContaining("[colour]")
@@ -103,15 +104,23 @@ class FsBlobStoreTest {
     Files.createDirectories(services);
     Files.writeString(
         services.resolve(BlobStoreProvider.class.getName()), ShadowProvider.class.getName() + "\n");
+    Thread t = Thread.currentThread();
+    ClassLoader before = t.getContextClassLoader();
     try (URLClassLoader loader =
         new URLClassLoader(
             new java.net.URL[] {dir.resolve("cp").toUri().toURL()}, getClass().getClassLoader())) {
-      assertThatThrownBy(() -> BlobStores.providers(loader))
+      t.setContextClassLoader(loader); // the class loader every Klio SPI lookup uses
+      assertThatThrownBy(BlobStores::providers)
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("'file'")
           .hasMessageContaining(FsBlobStoreProvider.class.getName())
           .hasMessageContaining(ShadowProvider.class.getName());
+      assertThatThrownBy(() -> BlobStores.open(dir.toUri().toString()))
+          .isInstanceOf(IllegalStateException.class);
+    } finally {
+      t.setContextClassLoader(before);
     }
+    assertThat(BlobStores.providers()).containsOnlyKeys("file");
   }
 
   /** A second provider for the file scheme, to provoke the duplicate check. */

@@ -7,6 +7,7 @@ import io.klio.api.WalFileName;
 import io.klio.api.WalFileName.Segment;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.error.PermanentException;
+import io.klio.api.io.DurableFiles;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,7 +15,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Optional;
@@ -43,7 +43,7 @@ public final class DirectoryWalSink implements WalSink {
 
   public DirectoryWalSink(Path dir) throws IOException {
     this.dir = dir;
-    Files.createDirectories(dir);
+    DurableFiles.createDirectories(dir);
     if (!Files.isWritable(dir)) {
       throw new PermanentException("WAL directory \"" + dir + "\" is not writable");
     }
@@ -199,7 +199,7 @@ public final class DirectoryWalSink implements WalSink {
       // rename it: it reads back as exactly pg_receivewal's zero padding (same size, same bytes)
       // without writing and fsyncing 16 MiB of zeros per segment, and a crash never leaves a
       // short .partial.
-      replaceDurably(partial, ch -> ch.write(ByteBuffer.allocate(1), size.bytes() - 1L));
+      DurableFiles.write(partial, ch -> ch.write(ByteBuffer.allocate(1), size.bytes() - 1L));
     }
     channel = FileChannel.open(partial, StandardOpenOption.WRITE);
     current = seg;
@@ -221,11 +221,7 @@ public final class DirectoryWalSink implements WalSink {
     Segment seg = current;
     current = null;
     if (complete) {
-      Files.move(
-          dir.resolve(seg.partial().toString()),
-          dir.resolve(seg.toString()),
-          StandardCopyOption.ATOMIC_MOVE);
-      fsyncDirectory();
+      DurableFiles.move(dir.resolve(seg.partial().toString()), dir.resolve(seg.toString()));
     }
     advanceDurable(seg.startLsn().plus(synced));
   }
@@ -257,37 +253,7 @@ public final class DirectoryWalSink implements WalSink {
     if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), content)) {
       return;
     }
-    replaceDurably(
-        target,
-        ch -> {
-          ByteBuffer bb = ByteBuffer.wrap(content);
-          while (bb.hasRemaining()) {
-            ch.write(bb);
-          }
-        });
-  }
-
-  /** What to write into a new file. */
-  private interface FileWriter {
-    void write(FileChannel channel) throws IOException;
-  }
-
-  /**
-   * Writes {@code <target>.tmp}, fsyncs it, renames it over {@code target}, fsyncs the directory.
-   */
-  private void replaceDurably(Path target, FileWriter writer) throws IOException {
-    Path tmp = dir.resolve(target.getFileName() + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      writer.write(ch);
-      ch.force(true);
-    }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    fsyncDirectory();
+    DurableFiles.write(target, content);
   }
 
   @Override
@@ -303,12 +269,6 @@ public final class DirectoryWalSink implements WalSink {
   @Override
   public void close() throws IOException {
     closeCurrent(false);
-  }
-
-  private void fsyncDirectory() throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
   }
 
   @Override

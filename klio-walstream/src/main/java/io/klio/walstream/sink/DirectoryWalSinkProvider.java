@@ -1,5 +1,6 @@
 package io.klio.walstream.sink;
 
+import io.klio.api.error.PermanentException;
 import io.klio.walstream.WalSink;
 import io.klio.walstream.WalSinkProvider;
 import java.io.IOException;
@@ -24,7 +25,7 @@ public final class DirectoryWalSinkProvider implements WalSinkProvider {
   public WalSink open(Map<String, String> options) throws IOException {
     String path = options.get("path");
     if (path == null || path.isEmpty()) {
-      throw new IllegalArgumentException("the directory WAL sink needs the option 'path'");
+      throw new PermanentException("the directory WAL sink needs the option 'path'");
     }
     return new DirectoryWalSink(Path.of(path));
   }

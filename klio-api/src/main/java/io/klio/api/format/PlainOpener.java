@@ -1,7 +1,6 @@
-package io.klio.crypto;
+package io.klio.api.format;
 
 import io.klio.api.io.BulkInputStream;
-import io.klio.storage.BlobKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -13,7 +12,7 @@ import java.util.zip.CRC32C;
  */
 final class PlainOpener extends BulkInputStream {
 
-  private final BlobKey key;
+  private final String key;
   private final InputStream in;
   private final long expected;
   private final CRC32C crc = new CRC32C();
@@ -22,7 +21,7 @@ final class PlainOpener extends BulkInputStream {
   private long count;
   private boolean done;
 
-  PlainOpener(BlobKey key, InputStream in, long expected) {
+  PlainOpener(String key, InputStream in, long expected) {
     this.key = key;
     this.in = in;
     this.expected = expected;

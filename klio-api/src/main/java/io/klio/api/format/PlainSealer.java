@@ -1,4 +1,4 @@
-package io.klio.crypto;
+package io.klio.api.format;
 
 import io.klio.api.io.BulkInputStream;
 import java.io.IOException;

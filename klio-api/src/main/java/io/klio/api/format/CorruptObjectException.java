@@ -1,8 +1,11 @@
-package io.klio.crypto;
+package io.klio.api.format;
 
 import io.klio.api.error.PermanentException;
 
-/** An object failed its integrity check: corrupted, truncated, or moved to another key. */
+/**
+ * A repository object failed its integrity check: corrupted, truncated, or moved to another key.
+ * The message names the object.
+ */
 public final class CorruptObjectException extends PermanentException {
   private static final long serialVersionUID = 1L;
 

@@ -1,14 +1,18 @@
-package io.klio.dedup.codec;
+package io.klio.api.format;
 
 import io.klio.api.error.PermanentException;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** Stores chunks as they are. */
+/**
+ * Stores data as it is: codec {@value Codecs#NONE_ID}, {@code none}. It lives here rather than with
+ * the compressing codecs in klio-dedup because every reader needs it and it needs no library.
+ */
 public final class NoneCodec implements Codec {
 
-  static final int ID = 0;
   public static final NoneCodec INSTANCE = new NoneCodec();
+
+  private NoneCodec() {}
 
   @Override
   public String name() {
@@ -17,7 +21,7 @@ public final class NoneCodec implements Codec {
 
   @Override
   public int id() {
-    return ID;
+    return Codecs.NONE_ID;
   }
 
   @Override
@@ -36,6 +40,11 @@ public final class NoneCodec implements Codec {
 
   /** The {@code none} provider. */
   public static final class Provider implements CodecProvider {
+    @Override
+    public int id() {
+      return Codecs.NONE_ID;
+    }
+
     @Override
     public String name() {
       return "none";
