@@ -1,7 +1,5 @@
 package io.klio.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -17,24 +15,23 @@ import io.klio.crypto.SealedObjects;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.ServerConfig;
 import io.klio.server.grpc.ClientIdentity;
-import io.klio.server.grpc.WalSocketProtocol;
+import io.klio.server.http.HealthEndpoints;
 import io.klio.server.wal.AdminServiceImpl;
 import io.klio.server.wal.Archives;
-import io.klio.server.wal.ClusterArchive;
 import io.klio.server.wal.Metrics;
+import io.klio.server.wal.StreamRegistry;
 import io.klio.server.wal.WalServiceImpl;
 import io.klio.server.wal.WalSocketServer;
 import io.klio.storage.BlobStore;
 import io.klio.storage.BlobStores;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,18 +46,27 @@ public final class KlioServer implements AutoCloseable {
 
   private final BlobStore store;
   private final Archives archives;
+  private final StreamRegistry streams;
   private final Server grpc;
-  private final HttpServer http;
+  private final HealthEndpoints http; // null when HTTP is off
   private final WalSocketServer walSocket; // null when not configured
-  private volatile boolean ready;
+  private final AtomicBoolean ready;
 
   private KlioServer(
-      BlobStore store, Archives archives, Server grpc, HttpServer http, WalSocketServer walSocket) {
+      BlobStore store,
+      Archives archives,
+      StreamRegistry streams,
+      Server grpc,
+      HealthEndpoints http,
+      WalSocketServer walSocket,
+      AtomicBoolean ready) {
     this.store = store;
     this.archives = archives;
+    this.streams = streams;
     this.grpc = grpc;
     this.http = http;
     this.walSocket = walSocket;
+    this.ready = ready;
   }
 
   public static KlioServer start(ServerConfig.Resolved c, String version) throws IOException {
@@ -106,6 +112,7 @@ public final class KlioServer implements AutoCloseable {
     }
     Archives archives = new Archives(store, c.tier1(), sealed, c.compression());
     Metrics metrics = new Metrics();
+    StreamRegistry streams = new StreamRegistry(archives, metrics, c.flushInterval());
     boolean tls = c.tls().isPresent();
     NettyServerBuilder b =
         NettyServerBuilder.forAddress(
@@ -135,44 +142,31 @@ public final class KlioServer implements AutoCloseable {
         ServerConfig.TlsFiles f = c.tls().get();
         socketTls =
             Optional.of(
-                WalSocketProtocol.serverTls(
+                WalSocketServer.tls(
                     f.certificate().toFile(), f.key().toFile(), f.clientCa().toFile()));
       }
-      walSocket =
-          WalSocketServer.start(
-              c.walSocket().get(), socketTls, archives, metrics, c.flushInterval());
+      walSocket = WalSocketServer.start(c.walSocket().get(), socketTls, streams, metrics);
     }
     b.addService(
         ServerInterceptors.intercept(
             new WalServiceImpl(
-                archives, metrics, c.flushInterval(), walSocket == null ? 0 : walSocket.port()),
+                archives, streams, metrics, walSocket == null ? 0 : walSocket.port()),
             ClientIdentity.interceptor(tls)));
     b.addService(
         ServerInterceptors.intercept(
             new AdminServiceImpl(archives, c.admins(), version), ClientIdentity.interceptor(tls)));
     Server grpc = b.build().start();
-    HttpServer http = null;
-    KlioServer server;
+    AtomicBoolean ready = new AtomicBoolean();
+    HealthEndpoints http = null;
     if (c.http().isPresent()) {
-      InetSocketAddress a = c.http().get();
-      http = HttpServer.create(new InetSocketAddress(a.getHostString(), a.getPort()), 16);
-      server = new KlioServer(store, archives, grpc, http, walSocket);
-      KlioServer s = server;
-      http.createContext(
-          "/metrics",
-          ex -> respond(ex, 200, "text/plain; version=0.0.4", metrics.render(archives)));
-      http.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
-      http.createContext(
-          "/readyz",
-          ex -> {
-            boolean ok = s.ready && warmedUp.getCount() == 0;
-            respond(ex, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
-          });
-      http.start();
-    } else {
-      server = new KlioServer(store, archives, grpc, null, walSocket);
+      http =
+          HealthEndpoints.start(
+              c.http().get(),
+              () -> ready.get() && warmedUp.getCount() == 0,
+              Optional.of(() -> metrics.render(archives)));
     }
-    server.ready = true;
+    KlioServer server = new KlioServer(store, archives, streams, grpc, http, walSocket, ready);
+    ready.set(true);
     LOG.info(
         "Klio server {} listening on {} ({}){}, Tier 1 at {}{}",
         version,
@@ -182,24 +176,8 @@ public final class KlioServer implements AutoCloseable {
             ? ""
             : ", WAL socket on " + c.walSocket().get().getHostString() + ":" + walSocket.port(),
         c.tier1(),
-        http == null
-            ? ""
-            : ", metrics on http://"
-                + http.getAddress().getHostString()
-                + ":"
-                + http.getAddress().getPort()
-                + "/metrics");
+        http == null ? "" : ", metrics on " + http.url() + "/metrics");
     return server;
-  }
-
-  private static void respond(HttpExchange ex, int status, String type, String body)
-      throws IOException {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.sendResponseHeaders(status, b.length);
-    try (OutputStream o = ex.getResponseBody()) {
-      o.write(b);
-    }
   }
 
   /**
@@ -229,7 +207,7 @@ public final class KlioServer implements AutoCloseable {
 
   /** The HTTP port, or -1 when HTTP is off. */
   public int httpPort() {
-    return http == null ? -1 : http.getAddress().getPort();
+    return http == null ? -1 : http.port();
   }
 
   public void awaitTermination() throws InterruptedException {
@@ -242,15 +220,13 @@ public final class KlioServer implements AutoCloseable {
    */
   @Override
   public void close() throws IOException {
-    ready = false;
+    ready.set(false);
     LOG.info("shutting down: no new calls; flushing and acknowledging open WAL streams");
     grpc.shutdown();
     if (walSocket != null) {
       walSocket.stopAccepting();
     }
-    for (ClusterArchive a : archives.all()) {
-      a.endStream();
-    }
+    streams.endAll();
     if (walSocket != null) {
       walSocket.close();
     }
@@ -265,7 +241,7 @@ public final class KlioServer implements AutoCloseable {
     }
     archives.close();
     if (http != null) {
-      http.stop(0);
+      http.close();
     }
     store.close();
     LOG.info("stopped");

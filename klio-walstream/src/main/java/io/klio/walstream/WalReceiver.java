@@ -42,17 +42,52 @@ public final class WalReceiver {
     STOPPED
   }
 
+  /**
+   * Told when a replication stream starts and ends, for a caller that reports readiness. Called on
+   * the thread that runs {@link #run()}; must return quickly.
+   */
+  public interface StreamListener {
+    /**
+     * PostgreSQL accepted {@code START_REPLICATION} (after the sink was opened): WAL of {@code
+     * timeline} from {@code start} is being received.
+     */
+    void streaming(TimelineId timeline, Lsn start);
+
+    /** That stream ended: a timeline switch (another starts), {@link #stop()}, or a failure. */
+    void ended();
+  }
+
+  private static final StreamListener NO_LISTENER =
+      new StreamListener() {
+        @Override
+        public void streaming(TimelineId timeline, Lsn start) {}
+
+        @Override
+        public void ended() {}
+      };
+
   private final ConnectionSettings settings;
   private final WalSink sink;
   private final WalReceiverOptions options;
+  private final StreamListener listener;
   private volatile boolean stopRequested;
   private volatile ReplicationStream currentStream;
   private volatile Lsn received = Lsn.INVALID;
 
   public WalReceiver(ConnectionSettings settings, WalSink sink, WalReceiverOptions options) {
+    this(settings, sink, options, NO_LISTENER);
+  }
+
+  /** A receiver whose replication streams {@code listener} hears of. */
+  public WalReceiver(
+      ConnectionSettings settings,
+      WalSink sink,
+      WalReceiverOptions options,
+      StreamListener listener) {
     this.settings = settings;
     this.sink = sink;
     this.options = options;
+    this.listener = listener;
   }
 
   /** Connects and streams until the end position, {@link #stop()}, or a failure. */
@@ -132,6 +167,7 @@ public final class WalReceiver {
     t.setDaemon(true);
     t.start();
     try {
+      listener.streaming(timeline, start);
       if (stopRequested) {
         rs.stop();
       }
@@ -179,6 +215,7 @@ public final class WalReceiver {
     } finally {
       feedback.stop();
       currentStream = null;
+      listener.ended();
     }
   }
 

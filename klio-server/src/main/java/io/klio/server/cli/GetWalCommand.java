@@ -1,14 +1,13 @@
 package io.klio.server.cli;
 
-import io.grpc.ManagedChannel;
-import io.klio.api.ClusterName;
 import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.error.NotFoundException;
 import io.klio.api.error.PermanentException;
 import io.klio.api.error.RetryableException;
-import io.klio.server.client.Channels;
-import io.klio.server.client.WalFetcher;
+import io.klio.api.io.DurableFiles;
+import io.klio.client.KlioConnection;
+import io.klio.client.WalFetcher;
 import io.klio.server.config.ClientConfig;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.Logging;
@@ -16,7 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -96,25 +95,31 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
       LOG.error("{}", e.getMessage());
       return INVALID;
     }
-    ManagedChannel channel = Channels.open(c);
+    KlioConnection server;
     try {
-      WalFetcher fetcher = new WalFetcher(channel, ClusterName.of(c.cluster()));
+      server = KlioConnection.open(c.client());
+    } catch (PermanentException e) {
+      LOG.error("invalid configuration: {}: {}", file, e.getMessage()); // TLS files not usable
+      return INVALID;
+    }
+    try {
+      WalFetcher fetcher = server.walFetcher();
       byte[] content;
       Path spooled = c.spool().map(s -> s.resolve(name)).orElse(null);
       if (spooled != null && Files.exists(spooled)) {
         content = Files.readAllBytes(spooled);
         LOG.info("{} from the spool", name);
       } else {
-        WalFetcher.File f;
+        WalFetcher.Fetched f;
         try {
           f = fetchWithRetries(fetcher, name, c.getWalTimeout().toSeconds());
         } catch (NotFoundException e) {
-          LOG.info("{} not found in the archive of cluster {}", name, c.cluster());
+          LOG.info("{} not found in the archive of cluster {}", name, c.client().cluster());
           return 1;
         } catch (RetryableException e) {
           LOG.error(
               "could not reach the Klio server at {} within {} s: {}",
-              c.server(),
+              c.client().server(),
               c.getWalTimeout().toSeconds(),
               e.getMessage());
           return UNREACHABLE;
@@ -138,7 +143,7 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
             name);
         return REFUSED;
       }
-      WalFetcher.writeDurably(destination, content);
+      DurableFiles.write(destination, content);
       if (spooled != null) {
         Files.deleteIfExists(spooled);
       }
@@ -151,18 +156,18 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
       }
       return 0;
     } finally {
-      channel.shutdownNow();
+      server.close();
     }
   }
 
-  private static WalFetcher.File fetchWithRetries(WalFetcher fetcher, String name, long timeout)
+  private static WalFetcher.Fetched fetchWithRetries(WalFetcher fetcher, String name, long timeout)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
     long pause = 250;
     while (true) {
       long left = TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
       try {
-        return fetcher.fetch(name, Math.max(1, left));
+        return fetcher.fetch(name, Duration.ofSeconds(Math.max(1, left)));
       } catch (RetryableException e) {
         if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) > deadline) {
           throw e;
@@ -184,7 +189,9 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
     try (Stream<Path> s = Files.list(spool)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         String f = p.getFileName().toString();
-        if (f.length() == 24 && f.compareTo(after.toString()) <= 0) {
+        // segments replayed already, and what a get-wal killed while writing one left behind
+        String segment = f.startsWith(".") && f.length() > 25 ? f.substring(1, 25) : f;
+        if (segment.length() == 24 && segment.compareTo(after.toString()) <= 0) {
           Files.deleteIfExists(p);
         }
       }
@@ -207,11 +214,10 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
             pool.submit(
                 () -> {
                   try {
-                    WalFetcher.File f = fetcher.fetch(name, 30);
+                    WalFetcher.Fetched f = fetcher.fetch(name, Duration.ofSeconds(30));
                     if (!f.partial()) {
-                      Path tmp = spool.resolve("." + name + ".prefetch");
-                      Files.write(tmp, f.content());
-                      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                      // durable: after a crash the spool holds whole segments or none
+                      DurableFiles.write(target, f.content());
                     }
                   } catch (IOException e) {
                     LOG.debug("prefetch of {} stopped: {}", name, e.getMessage());

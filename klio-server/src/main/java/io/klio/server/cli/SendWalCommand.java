@@ -1,22 +1,21 @@
 package io.klio.server.cli;
 
-import io.grpc.ManagedChannel;
 import io.klio.api.error.KlioException;
 import io.klio.api.error.PermanentException;
-import io.klio.server.client.Channels;
-import io.klio.server.client.RemoteWalSink;
+import io.klio.client.KlioConnection;
 import io.klio.server.config.ClientConfig;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.Logging;
+import io.klio.server.http.HealthEndpoints;
 import io.klio.walstream.ConnectionSettings;
 import io.klio.walstream.ConnectionStrings;
 import io.klio.walstream.PgConnection;
 import io.klio.walstream.PostgresException;
 import io.klio.walstream.WalReceiver;
 import io.klio.walstream.WalReceiverOptions;
+import io.klio.walstream.WalSink;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -69,24 +68,53 @@ public final class SendWalCommand implements Callable<Integer> {
       return 2;
     }
     Logging.configure(c.logFormat(), c.logLevel());
-    ManagedChannel channel = Channels.open(c);
-    RemoteWalSink sink =
-        RemoteWalSink.forClient(
-            c,
-            channel,
-            Duration.ofSeconds(60),
-            () -> {
-              // the server went away: stop reading from PostgreSQL, reconnect both sides
-              WalReceiver r = current;
-              if (r != null) {
-                r.stop();
-              }
-            });
+    SendWalReadiness readiness = new SendWalReadiness(c.client());
+    HealthEndpoints health = null;
+    if (c.healthListen().isPresent()) {
+      try {
+        health = HealthEndpoints.start(c.healthListen().get(), readiness, Optional.empty());
+      } catch (IOException e) {
+        System.err.println(
+            "klio send-wal: cannot listen on "
+                + c.healthListen().get().getHostString()
+                + ":"
+                + c.healthListen().get().getPort()
+                + " (sendWal.healthListen): "
+                + e.getMessage());
+        return 2;
+      }
+      LOG.info("health endpoints on {} (/livez, /readyz)", health.url());
+    }
+    KlioConnection server = null;
+    WalSink sink;
+    try {
+      server = KlioConnection.open(c.client());
+      sink =
+          server.walSink(
+              () -> {
+                // the server went away: stop reading from PostgreSQL, reconnect both sides
+                readiness.serverStreamFailed();
+                WalReceiver r = current;
+                if (r != null) {
+                  r.stop();
+                }
+              });
+    } catch (PermanentException e) {
+      // TLS files that exist but cannot be used
+      System.err.println("klio send-wal: invalid configuration: " + config + ": " + e.getMessage());
+      if (server != null) {
+        server.close();
+      }
+      if (health != null) {
+        health.close();
+      }
+      return 2;
+    }
     WalReceiverOptions options =
         new WalReceiverOptions(
             Optional.of(c.slot()),
             c.createSlot(),
-            c.synchronous(),
+            c.client().synchronous(),
             c.statusInterval(),
             Optional.empty());
     CountDownLatch done = new CountDownLatch(1);
@@ -118,13 +146,10 @@ public final class SendWalCommand implements Callable<Integer> {
                 settings.host(),
                 backoff / 1000);
           } else {
-            WalReceiver receiver = new WalReceiver(settings, sink, options);
+            WalReceiver receiver = new WalReceiver(settings, sink, options, readiness);
             current = receiver;
             LOG.info(
-                "streaming WAL of cluster {} to {}:{}",
-                c.cluster(),
-                c.server().getHostString(),
-                c.server().getPort());
+                "streaming WAL of cluster {} to {}", c.client().cluster(), c.client().server());
             try {
               receiver.run();
             } finally {
@@ -161,7 +186,10 @@ public final class SendWalCommand implements Callable<Integer> {
       LOG.info("stopped");
       return 0;
     } finally {
-      channel.shutdownNow();
+      server.close();
+      if (health != null) {
+        health.close();
+      }
       done.countDown();
     }
   }

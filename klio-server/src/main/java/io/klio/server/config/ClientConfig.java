@@ -1,5 +1,8 @@
 package io.klio.server.config;
 
+import io.klio.api.ClusterName;
+import io.klio.client.KlioClientOptions;
+import io.klio.client.ServerAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,7 +10,8 @@ import java.util.Optional;
 
 /**
  * {@code client.yaml}, read by send-wal and get-wal (every field documented in
- * docs/configuration.md). {@link #resolve} checks it and applies the defaults.
+ * docs/configuration.md). {@link #resolve} checks it and applies the defaults: what reaches the
+ * server becomes the client library's {@link KlioClientOptions}, the rest is the commands' own.
  */
 public record ClientConfig(
     String cluster,
@@ -15,6 +19,7 @@ public record ClientConfig(
     Tls tls,
     Postgres postgres,
     String compression,
+    SendWal sendWal,
     GetWal getWal,
     Log log) {
 
@@ -28,28 +33,29 @@ public record ClientConfig(
       Boolean synchronous,
       String statusInterval) {}
 
+  /** send-wal's own: where it answers {@code /livez} and {@code /readyz} (off when absent). */
+  public record SendWal(String healthListen) {}
+
   public record GetWal(String spool, Integer prefetch, String timeout) {}
 
   public record Log(String format, String level) {}
 
+  /**
+   * @param client how to reach the server (cluster, server, tls, compression, synchronous)
+   * @param connection the rest is send-wal's ({@code postgres.*}) and get-wal's ({@code getWal.*})
+   */
   public record Resolved(
-      String cluster,
-      InetSocketAddress server,
-      Optional<TlsFiles> tls,
+      KlioClientOptions client,
       String connection,
       String slot,
       boolean createSlot,
-      boolean synchronous,
       Duration statusInterval,
-      int zstdLevel,
+      Optional<InetSocketAddress> healthListen,
       Optional<Path> spool,
       int prefetch,
       Duration getWalTimeout,
       Logging.Format logFormat,
       String logLevel) {}
-
-  /** Client certificate and key, the CA that issued the server's certificate. */
-  public record TlsFiles(Path certificate, Path key, Path ca, Optional<String> serverName) {}
 
   public static Resolved load(Path file) throws ConfigException {
     ClientConfig c = Yaml.read(file, ClientConfig.class);
@@ -65,16 +71,17 @@ public record ClientConfig(
       throw new ConfigException(
           "field 'cluster' is required (the name this cluster is archived under)");
     }
+    ClusterName name;
     try {
-      io.klio.api.ClusterName.of(cluster);
+      name = ClusterName.of(cluster);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("field 'cluster': " + e.getMessage());
     }
     if (server == null) {
       throw new ConfigException("field 'server' is required (host:port of the Klio server)");
     }
-    InetSocketAddress addr = Yaml.address("server", server);
-    Optional<TlsFiles> tlsFiles;
+    ServerAddress addr = Yaml.hostPort("server", server);
+    Optional<KlioClientOptions.Tls> tlsFiles;
     if (tls != null && Boolean.TRUE.equals(tls.insecure())) {
       tlsFiles = Optional.empty();
     } else {
@@ -85,7 +92,7 @@ public record ClientConfig(
       }
       tlsFiles =
           Optional.of(
-              new TlsFiles(
+              new KlioClientOptions.Tls(
                   Yaml.readableFile("tls.certificate", tls.certificate()),
                   Yaml.readableFile("tls.key", tls.key()),
                   Yaml.readableFile("tls.ca", tls.ca()),
@@ -97,17 +104,25 @@ public record ClientConfig(
     if (prefetch < 0 || prefetch > 64) {
       throw new ConfigException("field 'getWal.prefetch' must be within 0..64, not " + prefetch);
     }
+    KlioClientOptions client =
+        new KlioClientOptions(
+            name,
+            addr,
+            tlsFiles,
+            Boolean.TRUE.equals(pg.synchronous()),
+            zstdLevel(compression == null ? "zstd:1" : compression),
+            KlioClientOptions.DEFAULT_ACKNOWLEDGEMENT_TIMEOUT,
+            KlioClientOptions.DEFAULT_CALL_TIMEOUT);
     return new Resolved(
-        cluster,
-        addr,
-        tlsFiles,
+        client,
         pg.connection() == null ? "" : pg.connection(),
         pg.slot() == null ? "klio" : pg.slot(),
         pg.createSlot() == null || pg.createSlot(),
-        Boolean.TRUE.equals(pg.synchronous()),
         Yaml.duration(
             "postgres.statusInterval", pg.statusInterval() == null ? "10s" : pg.statusInterval()),
-        zstdLevel(compression == null ? "zstd:1" : compression),
+        sendWal == null || sendWal.healthListen() == null || sendWal.healthListen().isEmpty()
+            ? Optional.empty()
+            : Optional.of(Yaml.address("sendWal.healthListen", sendWal.healthListen())),
         Optional.ofNullable(gw.spool()).map(Path::of),
         prefetch,
         Yaml.duration("getWal.timeout", gw.timeout() == null ? "60s" : gw.timeout()),

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.klio.client.ServerAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -174,27 +175,20 @@ public final class Yaml {
     };
   }
 
-  /** {@code host:port}, checked. */
+  /** {@code host:port}, checked, kept as written. */
+  public static ServerAddress hostPort(String field, String text) throws ConfigException {
+    try {
+      return ServerAddress.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("field '" + field + "': " + e.getMessage());
+    }
+  }
+
+  /** {@code host:port}, checked, not resolved. */
   public static java.net.InetSocketAddress address(String field, String text)
       throws ConfigException {
-    int colon = text.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new ConfigException(
-          "field '" + field + "': '" + text + "' is not host:port (such as 127.0.0.1:7433)");
-    }
-    String host = text.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    try {
-      int port = Integer.parseInt(text.substring(colon + 1));
-      if (port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return java.net.InetSocketAddress.createUnresolved(host, port);
-    } catch (NumberFormatException e) {
-      throw new ConfigException("field '" + field + "': '" + text + "' has no valid port");
-    }
+    ServerAddress a = hostPort(field, text);
+    return java.net.InetSocketAddress.createUnresolved(a.host(), a.port());
   }
 
   /** A file that must exist and be readable. */

@@ -5,8 +5,8 @@ import io.klio.api.grpc.v1.AdminServiceGrpc;
 import io.klio.api.grpc.v1.ClusterStatus;
 import io.klio.api.grpc.v1.GetStatusRequest;
 import io.klio.api.grpc.v1.ServerStatus;
+import io.klio.client.wire.StatusMapping;
 import io.klio.server.grpc.ClientIdentity;
-import io.klio.server.grpc.Statuses;
 import java.util.List;
 
 /** Server status for administrators (client certificates named in {@code admins}). */
@@ -40,7 +40,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
       out.onNext(b.build());
       out.onCompleted();
     } catch (RuntimeException e) {
-      out.onError(Statuses.toStatus(e));
+      out.onError(StatusMapping.toStatus(e));
     }
   }
 }

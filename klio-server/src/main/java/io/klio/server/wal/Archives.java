@@ -38,7 +38,7 @@ public final class Archives implements AutoCloseable {
     }
   }
 
-  public ClusterArchive get(ClusterName name) throws IOException {
+  ClusterArchive get(ClusterName name) throws IOException {
     ClusterArchive a = archives.get(name);
     if (a != null) {
       return a;
@@ -53,7 +53,7 @@ public final class Archives implements AutoCloseable {
     }
   }
 
-  public List<ClusterArchive> all() {
+  List<ClusterArchive> all() {
     List<ClusterArchive> out = new ArrayList<>(archives.values());
     out.sort((x, y) -> x.name().compareTo(y.name()));
     return out;

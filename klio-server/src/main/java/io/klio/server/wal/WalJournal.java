@@ -8,23 +8,15 @@ import io.klio.api.WalFileName;
 import io.klio.api.WalFileName.Segment;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.error.PermanentException;
-import io.klio.server.client.WalFetcher;
-import io.klio.walstream.WalSink.StoredSegment;
+import io.klio.api.io.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Optional;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,19 +40,13 @@ import org.slf4j.LoggerFactory;
  * per acknowledgement, which synchronous commits wait for). Zeros never read as a record, so
  * readers stop there; the tail is cut off when the journal is closed.
  *
- * <p>Written by one stream at a time; the static readers may run concurrently with it.
+ * <p>Written by one stream at a time, through its {@link WalIntake}; the readers of {@link
+ * JournalFile} may run concurrently with it.
  */
 final class WalJournal implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WalJournal.class);
 
-  static final String PARTIAL = ".partial.journal";
-  static final String COMPLETE = ".journal";
-  static final byte RAW = 0;
-  static final byte ZSTD = 1;
-  private static final byte[] MAGIC = "KLIOJRN1".getBytes(StandardCharsets.US_ASCII);
-  private static final int FILE_HEADER = 16; // magic, segment start LSN
-  private static final int RECORD_HEADER = 17; // offset, wal length, encoding, payload length, crc
   static final int PREALLOCATE = 1 << 20;
   private static final byte[] ZEROS = new byte[64 << 10];
 
@@ -74,11 +60,12 @@ final class WalJournal implements AutoCloseable {
   private long allocated; // the file's length: zeros from end to here
   private volatile Lsn durable = Lsn.INVALID;
   private final CRC32C crc = new CRC32C();
-  private final ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.BIG_ENDIAN);
+  private final ByteBuffer header =
+      ByteBuffer.allocate(JournalFile.RECORD_HEADER).order(ByteOrder.BIG_ENDIAN);
 
   WalJournal(Path dir) throws IOException {
     this.dir = dir;
-    Files.createDirectories(dir);
+    DurableFiles.createDirectories(dir);
   }
 
   /** Prepares for a new stream; a segment left open by the previous one is fsynced and closed. */
@@ -93,7 +80,7 @@ final class WalJournal implements AutoCloseable {
     while (length > 0) {
       long inSegment = size.bytes() - start.segmentOffset(size);
       int n = (int) Math.min(length, inSegment);
-      append(timeline, start, n, RAW, data, offset, n);
+      append(timeline, start, n, JournalFile.RAW, data, offset, n);
       start = start.plus(n);
       offset += n;
       length -= n;
@@ -135,10 +122,11 @@ final class WalJournal implements AutoCloseable {
     }
     if (segOffset < covered) {
       // the start is held already: keep the rest, raw
-      byte[] wal = encoding == RAW ? payload : decode(start, payload, offset, length, walLength);
-      int from = (encoding == RAW ? offset : 0) + (int) (covered - segOffset);
+      byte[] wal =
+          encoding == JournalFile.RAW ? payload : decode(start, payload, offset, length, walLength);
+      int from = (encoding == JournalFile.RAW ? offset : 0) + (int) (covered - segOffset);
       int n = (int) (segOffset + walLength - covered);
-      writeRecord(covered, n, RAW, wal, from, n);
+      writeRecord(covered, n, JournalFile.RAW, wal, from, n);
     } else {
       writeRecord(segOffset, walLength, encoding, payload, offset, length);
     }
@@ -171,14 +159,14 @@ final class WalJournal implements AutoCloseable {
     crc.update(payload, offset, length);
     header.putInt((int) crc.getValue());
     header.flip();
-    if (end + RECORD_HEADER + length > allocated) {
-      preallocate(end + RECORD_HEADER + length);
+    if (end + JournalFile.RECORD_HEADER + length > allocated) {
+      preallocate(end + JournalFile.RECORD_HEADER + length);
     }
     ByteBuffer[] both = {header, ByteBuffer.wrap(payload, offset, length)};
     while (both[1].hasRemaining()) {
       channel.write(both);
     }
-    end += RECORD_HEADER + length;
+    end += JournalFile.RECORD_HEADER + length;
     covered = segOffset + walLength;
   }
 
@@ -194,12 +182,12 @@ final class WalJournal implements AutoCloseable {
   }
 
   private void openSegment(Segment seg) throws IOException {
-    Path partial = dir.resolve(seg + PARTIAL);
-    if (Files.exists(dir.resolve(seg + COMPLETE))) {
+    Path partial = dir.resolve(seg + JournalFile.PARTIAL);
+    if (Files.exists(dir.resolve(seg + JournalFile.COMPLETE))) {
       return;
     }
     if (Files.exists(partial)) {
-      Contents c = read(partial, size);
+      JournalFile.Contents c = JournalFile.read(partial, size);
       channel = FileChannel.open(partial, StandardOpenOption.WRITE);
       if (c.tornBytes() > 0) {
         LOG.warn(
@@ -217,12 +205,12 @@ final class WalJournal implements AutoCloseable {
       end = allocated = c.validBytes();
       covered = c.covered();
     } else {
-      ByteBuffer h = ByteBuffer.allocate(FILE_HEADER);
-      h.put(MAGIC).putLong(seg.startLsn().value());
-      WalFetcher.writeDurably(partial, h.array());
+      ByteBuffer h = ByteBuffer.allocate(JournalFile.FILE_HEADER);
+      h.put(JournalFile.MAGIC).putLong(seg.startLsn().value());
+      DurableFiles.write(partial, h.array());
       channel = FileChannel.open(partial, StandardOpenOption.WRITE);
-      channel.position(FILE_HEADER);
-      end = allocated = FILE_HEADER;
+      channel.position(JournalFile.FILE_HEADER);
+      end = allocated = JournalFile.FILE_HEADER;
       covered = 0;
     }
     current = seg;
@@ -255,9 +243,8 @@ final class WalJournal implements AutoCloseable {
     Segment seg = current;
     current = null;
     if (complete) {
-      Files.move(
-          dir.resolve(seg + PARTIAL), dir.resolve(seg + COMPLETE), StandardCopyOption.ATOMIC_MOVE);
-      fsyncDirectory();
+      DurableFiles.move(
+          dir.resolve(seg + JournalFile.PARTIAL), dir.resolve(seg + JournalFile.COMPLETE));
     }
     advanceDurable(seg.startLsn().plus(synced));
   }
@@ -279,7 +266,7 @@ final class WalJournal implements AutoCloseable {
     if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), content)) {
       return;
     }
-    WalFetcher.writeDurably(target, content);
+    DurableFiles.write(target, content);
   }
 
   /** Where WAL is durable: every byte before it is fsynced (across streams of this server run). */
@@ -290,163 +277,5 @@ final class WalJournal implements AutoCloseable {
   @Override
   public void close() throws IOException {
     closeCurrent(false);
-  }
-
-  private void fsyncDirectory() throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
-  }
-
-  // ---- reading
-
-  /** One record: WAL {@code [offset, offset + walLength)} of the segment, in {@code payload}. */
-  record Record(long offset, int walLength, byte encoding, byte[] payload) {}
-
-  /**
-   * The whole records of a journal, the WAL bytes they cover, where they end in the file, and how
-   * many bytes after them are not zeros written ahead (a record torn by a crash), 0 when none.
-   */
-  record Contents(List<Record> records, long covered, long validBytes, long tornBytes) {
-
-    /** Whether every record is a zstd frame: their concatenation is then a zstd stream. */
-    boolean allZstd() {
-      return records.stream().allMatch(r -> r.encoding() == ZSTD);
-    }
-
-    /** The WAL, {@code length} bytes (zero after what the records cover, like pg_receivewal). */
-    byte[] wal(int length) throws PermanentException {
-      byte[] out = new byte[length];
-      for (Record r : records) {
-        if (r.encoding() == RAW) {
-          System.arraycopy(r.payload(), 0, out, (int) r.offset(), r.walLength());
-        } else {
-          try {
-            long n =
-                Zstd.decompressByteArray(
-                    out, (int) r.offset(), r.walLength(), r.payload(), 0, r.payload().length);
-            if (n != r.walLength()) {
-              throw new PermanentException(
-                  "a zstd record at offset "
-                      + r.offset()
-                      + " holds "
-                      + n
-                      + " bytes, not "
-                      + r.walLength());
-            }
-          } catch (ZstdException e) {
-            throw new PermanentException(
-                "a zstd record at offset " + r.offset() + " does not decode: " + e.getMessage(), e);
-          }
-        }
-      }
-      return out;
-    }
-
-    /** The zstd frames one after the other. */
-    byte[] frames() {
-      int n = records.stream().mapToInt(r -> r.payload().length).sum();
-      byte[] out = new byte[n];
-      int at = 0;
-      for (Record r : records) {
-        System.arraycopy(r.payload(), 0, out, at, r.payload().length);
-        at += r.payload().length;
-      }
-      return out;
-    }
-  }
-
-  /**
-   * Reads a journal: its whole records, in order and contiguous from the segment's start. Reading
-   * stops at the first record that is short or fails its checksum (a write torn by a crash).
-   *
-   * @throws PermanentException when the file is not a journal of this segment size
-   */
-  static Contents read(Path file, WalSegmentSize size) throws IOException {
-    byte[] b = Files.readAllBytes(file);
-    ByteBuffer in = ByteBuffer.wrap(b);
-    if (b.length < FILE_HEADER || !Arrays.equals(b, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-      throw new PermanentException(file + " is not a Klio WAL journal (no KLIOJRN1 header)");
-    }
-    in.position(FILE_HEADER);
-    List<Record> records = new ArrayList<>();
-    long covered = 0;
-    CRC32C c = new CRC32C();
-    while (in.remaining() >= RECORD_HEADER) {
-      int at = in.position();
-      long offset = Integer.toUnsignedLong(in.getInt());
-      int walLength = in.getInt();
-      byte encoding = in.get();
-      int length = in.getInt();
-      int sum = in.getInt();
-      if (offset != covered
-          || walLength <= 0
-          || offset + walLength > size.bytes()
-          || (encoding != RAW && encoding != ZSTD)
-          || length < 0
-          || length > in.remaining()
-          || (encoding == RAW && length != walLength)) {
-        in.position(at);
-        break;
-      }
-      c.reset();
-      c.update(b, at, 13);
-      c.update(b, in.position(), length);
-      if ((int) c.getValue() != sum) {
-        in.position(at);
-        break;
-      }
-      byte[] payload = Arrays.copyOfRange(b, in.position(), in.position() + length);
-      in.position(in.position() + length);
-      records.add(new Record(offset, walLength, encoding, payload));
-      covered += walLength;
-    }
-    int valid = in.position();
-    boolean zeros = true;
-    for (int i = valid; i < b.length && zeros; i++) {
-      zeros = b[i] == 0;
-    }
-    return new Contents(records, covered, valid, zeros ? 0 : b.length - valid);
-  }
-
-  /** The newest segment the journals hold, complete or partial. */
-  static Optional<StoredSegment> newestSegment(Path dir, WalSegmentSize size) throws IOException {
-    StoredSegment best = null;
-    if (!Files.isDirectory(dir)) {
-      return Optional.empty();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String n = p.getFileName().toString();
-        boolean partial = n.endsWith(PARTIAL);
-        if (!partial && !n.endsWith(COMPLETE)) {
-          continue;
-        }
-        String name = n.substring(0, n.length() - (partial ? PARTIAL : COMPLETE).length());
-        if (name.length() != 24 || !WalFileName.isHex(name)) {
-          continue;
-        }
-        StoredSegment cand = new StoredSegment(Segment.parse(name, size), partial);
-        if (best == null || newer(cand, best)) {
-          best = cand;
-        }
-      }
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    }
-    return Optional.ofNullable(best);
-  }
-
-  /**
-   * Whether {@code a} is newer than {@code b}: a higher segment number, then a higher timeline,
-   * then a complete segment over a partial one.
-   */
-  static boolean newer(StoredSegment a, StoredSegment b) {
-    int c = Long.compare(a.segment().segmentNumber(), b.segment().segmentNumber());
-    if (c != 0) {
-      return c > 0;
-    }
-    int t = a.segment().timeline().compareTo(b.segment().timeline());
-    return t != 0 ? t > 0 : !a.partial() && b.partial();
   }
 }

@@ -18,11 +18,10 @@ import io.klio.api.grpc.v1.NegotiateResponse;
 import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
 import io.klio.api.grpc.v1.WalServiceGrpc;
+import io.klio.client.wire.StatusMapping;
 import io.klio.server.grpc.ClientIdentity;
-import io.klio.server.grpc.Statuses;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -33,8 +32,8 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
   private static final int PIECE = 1 << 20;
 
   private final Archives archives;
+  private final StreamRegistry streams;
   private final Metrics metrics;
-  private final Duration flushInterval;
   private final int walSocketPort;
 
   /**
@@ -42,10 +41,10 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
    *     when there is none
    */
   public WalServiceImpl(
-      Archives archives, Metrics metrics, Duration flushInterval, int walSocketPort) {
+      Archives archives, StreamRegistry streams, Metrics metrics, int walSocketPort) {
     this.archives = archives;
+    this.streams = streams;
     this.metrics = metrics;
-    this.flushInterval = flushInterval;
     this.walSocketPort = walSocketPort;
   }
 
@@ -63,7 +62,7 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
       if (!(e instanceof NotFoundException)) {
         metrics.error();
       }
-      out.onError(Statuses.toStatus(e));
+      out.onError(StatusMapping.toStatus(e));
     }
   }
 
@@ -100,8 +99,7 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
 
   @Override
   public StreamObserver<StreamRequest> stream(StreamObserver<StreamResponse> out) {
-    return new StreamSession(
-        archives, metrics, (ServerCallStreamObserver<StreamResponse>) out, flushInterval);
+    return streams.newSession((ServerCallStreamObserver<StreamResponse>) out, false);
   }
 
   @Override
@@ -113,7 +111,7 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
       if (!(e instanceof NotFoundException)) {
         metrics.error();
       }
-      out.onError(Statuses.toStatus(e));
+      out.onError(StatusMapping.toStatus(e));
       return;
     }
     byte[] c = f.content();

@@ -104,7 +104,7 @@ class ConfigTest {
             write("c.yaml", "cluster: pg-main\nserver: 10.0.0.1:7433\ntls:\n  insecure: true\n"));
     assertThat(c.slot()).isEqualTo("klio");
     assertThat(c.createSlot()).isTrue();
-    assertThat(c.synchronous()).isFalse();
+    assertThat(c.client().synchronous()).isFalse();
     assertThat(c.prefetch()).isEqualTo(4);
     assertThat(c.getWalTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThatThrownBy(
@@ -119,10 +119,12 @@ class ConfigTest {
                         "e.yaml",
                         "cluster: a\nserver: a:1\ntls:\n  insecure: true\ngetWal:\n  prefetch: 1000\n")))
         .hasMessageContaining("'getWal.prefetch' must be within 0..64");
-    assertThat(c.zstdLevel()).isEqualTo(1);
+    assertThat(c.client().compressionLevel()).isEqualTo(1);
     String base = "cluster: a\nserver: a:1\ntls:\n  insecure: true\ncompression: ";
-    assertThat(ClientConfig.load(write("f.yaml", base + "none\n")).zstdLevel()).isZero();
-    assertThat(ClientConfig.load(write("g.yaml", base + "zstd:7\n")).zstdLevel()).isEqualTo(7);
+    assertThat(ClientConfig.load(write("f.yaml", base + "none\n")).client().compressionLevel())
+        .isZero();
+    assertThat(ClientConfig.load(write("g.yaml", base + "zstd:7\n")).client().compressionLevel())
+        .isEqualTo(7);
     for (String bad : new String[] {"lz4", "zstd:0", "zstd:20", "zstd:x"}) {
       assertThatThrownBy(() -> ClientConfig.load(write("h.yaml", base + bad + "\n")))
           .hasMessageContaining("field 'compression' must be none, zstd or zstd:<level 1-19>")

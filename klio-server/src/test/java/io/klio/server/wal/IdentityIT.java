@@ -117,7 +117,8 @@ class IdentityIT {
                   "000000010000000000000002",
                   dest.resolve("y").toString()))
           .startsWith("251:")
-          .contains("could not reach the Klio server");
+          .contains(
+              "could not reach the Klio server at 127.0.0.1:" + klio.grpcPort + " within 5 s");
       assertThat(Files.exists(dest.resolve("y"))).isFalse();
       assertThat(List.of(Files.list(dest).toArray())).hasSize(2);
     }

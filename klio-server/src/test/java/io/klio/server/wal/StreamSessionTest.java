@@ -124,11 +124,11 @@ class StreamSessionTest {
     try (Stream<Path> files = Files.walk(dir.resolve("tier1"))) {
       journal =
           files
-              .filter(p -> p.getFileName().toString().endsWith(WalJournal.PARTIAL))
+              .filter(p -> p.getFileName().toString().endsWith(JournalFile.PARTIAL))
               .findFirst()
               .orElseThrow();
     }
-    WalJournal.Contents c = WalJournal.read(journal, SIZE);
+    JournalFile.Contents c = JournalFile.read(journal, SIZE);
     assertThat(c.covered()).isEqualTo(wal.length);
     assertThat(c.tornBytes()).isZero();
     assertThat(Arrays.equals(c.wal(wal.length), wal)).isTrue();

@@ -8,9 +8,8 @@ import io.klio.api.TimelineId;
 import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.format.Codecs;
+import io.klio.client.KlioConnection;
 import io.klio.crypto.SealedObjects;
-import io.klio.server.client.Channels;
-import io.klio.server.client.WalFetcher;
 import io.klio.server.config.ClientConfig;
 import io.klio.storage.BlobStore;
 import io.klio.storage.BlobStores;
@@ -173,12 +172,9 @@ class SynchronousKillIT {
   /** The archive through the running server's API, as get-wal sees it. */
   private static Reader liveReader(KlioFixture klio) {
     return name -> {
-      ClientConfig.Resolved c = ClientConfig.load(klio.clientConfig());
-      var channel = Channels.open(c);
-      try {
-        return new WalFetcher(channel, ClusterName.of(c.cluster())).fetch(name, 30).content();
-      } finally {
-        channel.shutdownNow();
+      try (KlioConnection c =
+          KlioConnection.open(ClientConfig.load(klio.clientConfig()).client())) {
+        return c.walFetcher().fetch(name, Duration.ofSeconds(30)).content();
       }
     };
   }

@@ -48,7 +48,7 @@ class WalJournalTest {
 
   private void frame(WalJournal j, int from, int length) throws Exception {
     byte[] f = Zstd.compress(Arrays.copyOfRange(wal, from, from + length), 1);
-    j.append(TL, lsn(from), length, WalJournal.ZSTD, f, 0, f.length);
+    j.append(TL, lsn(from), length, JournalFile.ZSTD, f, 0, f.length);
   }
 
   private void raw(WalJournal j, int from, int length) throws Exception {
@@ -62,11 +62,11 @@ class WalJournalTest {
   }
 
   private Path complete(long number) {
-    return dir.resolve(segment(number) + WalJournal.COMPLETE);
+    return dir.resolve(segment(number) + JournalFile.COMPLETE);
   }
 
   private Path partial(long number) {
-    return dir.resolve(segment(number) + WalJournal.PARTIAL);
+    return dir.resolve(segment(number) + JournalFile.PARTIAL);
   }
 
   @Test
@@ -77,7 +77,7 @@ class WalJournalTest {
       }
       assertThat(j.durableLsn()).isEqualTo(lsn(SIZE.bytes())); // fsynced when complete
     }
-    WalJournal.Contents c = WalJournal.read(complete(1), SIZE);
+    JournalFile.Contents c = JournalFile.read(complete(1), SIZE);
     assertThat(c.allZstd()).isTrue();
     assertThat(c.covered()).isEqualTo(SIZE.bytes());
     byte[] segment = Arrays.copyOf(wal, SIZE.bytes());
@@ -98,15 +98,15 @@ class WalJournalTest {
       j.flush();
       assertThat(j.durableLsn()).isEqualTo(lsn(SIZE.bytes() + 5000));
     }
-    WalJournal.Contents first = WalJournal.read(complete(1), SIZE);
+    JournalFile.Contents first = JournalFile.read(complete(1), SIZE);
     assertThat(first.allZstd()).isFalse();
     assertThat(first.wal(SIZE.bytes())).isEqualTo(Arrays.copyOf(wal, SIZE.bytes()));
-    WalJournal.Contents second = WalJournal.read(partial(2), SIZE);
+    JournalFile.Contents second = JournalFile.read(partial(2), SIZE);
     assertThat(second.covered()).isEqualTo(5000);
     byte[] expected = new byte[SIZE.bytes()]; // zero after the WAL held, like pg_receivewal
     System.arraycopy(wal, SIZE.bytes(), expected, 0, 5000);
     assertThat(second.wal(SIZE.bytes())).isEqualTo(expected);
-    assertThat(WalJournal.newestSegment(dir, SIZE))
+    assertThat(JournalFile.newestSegment(dir, SIZE))
         .hasValueSatisfying(
             s -> {
               assertThat(s.segment()).isEqualTo(segment(2));
@@ -129,9 +129,9 @@ class WalJournalTest {
       frame(j, PIECE + PIECE / 2, PIECE); // half held: the rest is kept, raw
       frame(j, 2 * PIECE + PIECE / 2, SIZE.bytes() - 2 * PIECE - PIECE / 2);
     }
-    WalJournal.Contents c = WalJournal.read(complete(1), SIZE);
+    JournalFile.Contents c = JournalFile.read(complete(1), SIZE);
     assertThat(c.wal(SIZE.bytes())).isEqualTo(Arrays.copyOf(wal, SIZE.bytes()));
-    assertThat(c.records()).extracting(WalJournal.Record::encoding).contains(WalJournal.RAW);
+    assertThat(c.records()).extracting(JournalFile.Record::encoding).contains(JournalFile.RAW);
   }
 
   @Test
@@ -145,13 +145,13 @@ class WalJournalTest {
     try (FileChannel ch = FileChannel.open(partial(1), StandardOpenOption.WRITE)) {
       ch.truncate(whole - 10); // a crash in the middle of writing the second record
     }
-    WalJournal.Contents c = WalJournal.read(partial(1), SIZE);
+    JournalFile.Contents c = JournalFile.read(partial(1), SIZE);
     assertThat(c.covered()).isEqualTo(PIECE);
     try (WalJournal j = open()) {
       frame(j, 0, PIECE);
       frame(j, PIECE, SIZE.bytes() - PIECE);
     }
-    assertThat(WalJournal.read(complete(1), SIZE).wal(SIZE.bytes()))
+    assertThat(JournalFile.read(complete(1), SIZE).wal(SIZE.bytes()))
         .isEqualTo(Arrays.copyOf(wal, SIZE.bytes()));
 
     // a flipped byte inside a record ends the readable part there too
@@ -161,7 +161,7 @@ class WalJournalTest {
     byte[] b = Files.readAllBytes(partial(2));
     b[b.length - 100] ^= 1;
     Files.write(partial(2), b);
-    assertThat(WalJournal.read(partial(2), SIZE).covered()).isZero();
+    assertThat(JournalFile.read(partial(2), SIZE).covered()).isZero();
   }
 
   @Test
@@ -173,11 +173,11 @@ class WalJournalTest {
       j.flush();
       crashed = Files.readAllBytes(partial(1));
     }
-    WalJournal.Contents c = WalJournal.read(partial(1), SIZE);
+    JournalFile.Contents c = JournalFile.read(partial(1), SIZE);
     assertThat(Files.size(partial(1))).isEqualTo(c.validBytes()); // closing cut the zeros off
     assertThat(crashed.length).isGreaterThanOrEqualTo(WalJournal.PREALLOCATE);
     Files.write(partial(1), crashed);
-    WalJournal.Contents after = WalJournal.read(partial(1), SIZE);
+    JournalFile.Contents after = JournalFile.read(partial(1), SIZE);
     assertThat(after.covered()).isEqualTo(PIECE + 100);
     assertThat(after.validBytes()).isEqualTo(c.validBytes());
     assertThat(after.tornBytes()).isZero();
@@ -186,8 +186,8 @@ class WalJournalTest {
     byte[] torn = crashed.clone();
     Arrays.fill(torn, (int) c.validBytes(), (int) c.validBytes() + 9, (byte) 0x5a);
     Files.write(partial(1), torn);
-    assertThat(WalJournal.read(partial(1), SIZE).covered()).isEqualTo(PIECE + 100);
-    assertThat(WalJournal.read(partial(1), SIZE).tornBytes())
+    assertThat(JournalFile.read(partial(1), SIZE).covered()).isEqualTo(PIECE + 100);
+    assertThat(JournalFile.read(partial(1), SIZE).tornBytes())
         .isEqualTo(torn.length - c.validBytes());
 
     // writing goes on where the whole records end, and the complete journal has no zeros left
@@ -195,7 +195,7 @@ class WalJournalTest {
       raw(j, 0, PIECE + 100);
       frame(j, PIECE + 100, SIZE.bytes() - PIECE - 100);
     }
-    WalJournal.Contents done = WalJournal.read(complete(1), SIZE);
+    JournalFile.Contents done = JournalFile.read(complete(1), SIZE);
     assertThat(done.wal(SIZE.bytes())).isEqualTo(Arrays.copyOf(wal, SIZE.bytes()));
     assertThat(Files.size(complete(1))).isEqualTo(done.validBytes());
   }
@@ -209,13 +209,13 @@ class WalJournalTest {
           .hasMessageContaining("does not follow 0/100064");
       byte[] f = Zstd.compress(new byte[10], 1);
       assertThatThrownBy(
-              () -> j.append(TL, lsn(SIZE.bytes() - 5), 10, WalJournal.ZSTD, f, 0, f.length))
+              () -> j.append(TL, lsn(SIZE.bytes() - 5), 10, JournalFile.ZSTD, f, 0, f.length))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("crosses the end of");
     }
-    Path foreign = dir.resolve("x" + WalJournal.PARTIAL);
+    Path foreign = dir.resolve("x" + JournalFile.PARTIAL);
     Files.writeString(foreign, "not a journal");
-    assertThatThrownBy(() -> WalJournal.read(foreign, SIZE))
+    assertThatThrownBy(() -> JournalFile.read(foreign, SIZE))
         .hasMessageContaining(foreign + " is not a Klio WAL journal");
   }
 }

@@ -1,29 +1,29 @@
-package io.klio.server.client;
+package io.klio.client.internal;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.klio.server.config.ClientConfig;
-import java.io.IOException;
+import io.klio.api.error.PermanentException;
+import io.klio.client.KlioClientOptions;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
-/** gRPC channels to a Klio server, with mTLS unless the config says insecure. */
-public final class Channels {
+/** gRPC channels to a Klio server, with mutual TLS unless the options say insecure. */
+final class Channels {
 
   private Channels() {}
 
-  public static ManagedChannel open(ClientConfig.Resolved c) throws IOException {
+  static ManagedChannel open(KlioClientOptions o) throws PermanentException {
     NettyChannelBuilder b =
-        NettyChannelBuilder.forAddress(c.server().getHostString(), c.server().getPort())
+        NettyChannelBuilder.forAddress(o.server().host(), o.server().port())
             .maxInboundMessageSize(16 << 20)
             .flowControlWindow(8 << 20)
             // our callbacks only record acknowledgements and wake a waiting thread
             .directExecutor()
             .keepAliveTime(20, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS);
-    if (c.tls().isPresent()) {
-      ClientConfig.TlsFiles f = c.tls().get();
+    if (o.tls().isPresent()) {
+      KlioClientOptions.Tls f = o.tls().get();
       try {
         b.sslContext(
             GrpcSslContexts.forClient()
@@ -31,26 +31,12 @@ public final class Channels {
                 .keyManager(f.certificate().toFile(), f.key().toFile())
                 .build());
       } catch (SSLException | IllegalArgumentException e) {
-        throw unusable(f, e);
+        throw ClientTls.unusable(f, e);
       }
       f.serverName().ifPresent(b::overrideAuthority);
     } else {
       b.usePlaintext();
     }
     return b.build();
-  }
-
-  /** The configuration error for TLS files that cannot be used. */
-  static io.klio.server.config.ConfigException unusable(ClientConfig.TlsFiles f, Exception e) {
-    return new io.klio.server.config.ConfigException(
-        "cannot use the TLS files "
-            + f.certificate()
-            + ", "
-            + f.key()
-            + ", "
-            + f.ca()
-            + ": "
-            + e.getMessage(),
-        e);
   }
 }

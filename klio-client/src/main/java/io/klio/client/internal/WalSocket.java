@@ -1,12 +1,12 @@
-package io.klio.server.client;
+package io.klio.client.internal;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.klio.api.error.PermanentException;
 import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
-import io.klio.server.config.ClientConfig;
-import io.klio.server.config.ConfigException;
-import io.klio.server.grpc.WalSocketProtocol;
+import io.klio.client.KlioClientOptions;
+import io.klio.client.wire.WalSocketProtocol;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -21,14 +21,15 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * The client side of the WAL socket ({@link WalSocketProtocol}): one connection per stream. The
- * caller's thread writes each message straight to the socket (no hand-off to an event loop), and a
- * thread of the connection's own reads the acknowledgements and passes them to an observer, as the
- * gRPC stream would.
+ * The client side of the WAL socket ({@link WalSocketProtocol}), a {@link WalTransport}: one
+ * connection per stream. The caller's thread writes each message straight to the socket (no
+ * hand-off to an event loop), and a thread of the connection's own reads the acknowledgements and
+ * passes them to an observer, as the gRPC stream would. The socket stays blocking: its time limits
+ * are {@link WalSocketProtocol.Deadline}s, not socket timeouts.
  */
-final class WalSocket implements AutoCloseable {
+final class WalSocket implements WalTransport, AutoCloseable {
 
-  /** Opens WAL socket connections to the server a client config names. */
+  /** Opens WAL socket connections to the server the options name. */
   static final class Dialer {
     private final String host;
     private final Optional<SSLContext> tls;
@@ -40,21 +41,11 @@ final class WalSocket implements AutoCloseable {
       this.serverName = serverName;
     }
 
-    static Dialer of(ClientConfig.Resolved c) throws ConfigException {
-      Optional<SSLContext> tls = Optional.empty();
-      if (c.tls().isPresent()) {
-        ClientConfig.TlsFiles f = c.tls().get();
-        try {
-          tls =
-              Optional.of(
-                  WalSocketProtocol.clientTls(
-                      f.certificate().toFile(), f.key().toFile(), f.ca().toFile()));
-        } catch (SSLException | IllegalArgumentException e) {
-          throw Channels.unusable(f, e);
-        }
-      }
-      String host = c.server().getHostString();
-      return new Dialer(host, tls, c.tls().flatMap(ClientConfig.TlsFiles::serverName).orElse(host));
+    /** With the TLS files of {@code o} (read now), to the host of its server. */
+    static Dialer of(KlioClientOptions o) throws PermanentException {
+      Optional<SSLContext> tls =
+          o.tls().isPresent() ? Optional.of(ClientTls.context(o.tls().get())) : Optional.empty();
+      return new Dialer(o.server().host(), tls, o.serverName());
     }
 
     /**
@@ -145,12 +136,23 @@ final class WalSocket implements AutoCloseable {
     reader.setDaemon(true);
   }
 
+  @Override
+  public boolean isReady() {
+    return true; // writes block while the server does not read
+  }
+
+  @Override
+  public boolean blocking() {
+    return true;
+  }
+
   /**
    * Writes one message (blocks while the server does not read: TCP is the flow control). When the
    * write fails, waits a little for the reader, so that the server's reason (an error frame, a TLS
    * alert) reaches the observer before the caller looks for it.
    */
-  synchronized void send(StreamRequest m) throws IOException {
+  @Override
+  public synchronized void send(StreamRequest m) throws IOException {
     try {
       WalSocketProtocol.write(out, WalSocketProtocol.frame(WalSocketProtocol.MESSAGE, m));
     } catch (IOException e) {
@@ -164,7 +166,8 @@ final class WalSocket implements AutoCloseable {
   }
 
   /** Tells the server no more messages come; it acknowledges the rest and ends the stream. */
-  synchronized void complete() {
+  @Override
+  public synchronized void complete() {
     try {
       WalSocketProtocol.write(out, WalSocketProtocol.frame(WalSocketProtocol.DONE));
     } catch (IOException e) {

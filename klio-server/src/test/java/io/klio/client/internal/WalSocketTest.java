@@ -1,4 +1,4 @@
-package io.klio.server.client;
+package io.klio.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,10 +13,13 @@ import io.klio.api.error.PermanentException;
 import io.klio.api.grpc.v1.StreamRequest;
 import io.klio.api.grpc.v1.StreamResponse;
 import io.klio.api.grpc.v1.StreamStart;
+import io.klio.client.KlioClientOptions;
+import io.klio.client.WalFetcher;
+import io.klio.client.wire.StatusMapping;
+import io.klio.client.wire.WalSocketProtocol;
 import io.klio.server.KlioServer;
 import io.klio.server.config.ClientConfig;
 import io.klio.server.config.ServerConfig;
-import io.klio.server.grpc.WalSocketProtocol;
 import io.klio.testkit.tls.TestCertificateAuthority;
 import io.klio.walstream.WalSink;
 import java.io.DataInputStream;
@@ -40,8 +43,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The WAL socket between a real server and client in this JVM, with mutual TLS: a synchronous sink
- * streams over it and each flush is acknowledged; a certificate of another cluster, one from
+ * (In klio-server's tests because it needs a real server; in the client's package because it
+ * reaches its package-private parts.)
+ *
+ * <p>The WAL socket between a real server and client in this JVM, with mutual TLS: a synchronous
+ * sink streams over it and each flush is acknowledged; a certificate of another cluster, one from
  * another CA and a peer that does not speak the protocol are refused with a reason; a client that
  * cannot reach the socket streams over gRPC instead.
  */
@@ -85,7 +91,7 @@ class WalSocketTest {
     return KlioServer.start(ServerConfig.load(dir.resolve("server.yaml")), "test");
   }
 
-  private ClientConfig.Resolved client(KlioServer server, String cert) throws IOException {
+  private KlioClientOptions client(KlioServer server, String cert) throws IOException {
     Path yaml = dir.resolve(cert + ".yaml");
     Files.writeString(
         yaml,
@@ -101,7 +107,7 @@ class WalSocketTest {
                 "postgres:",
                 "  synchronous: true")
             + "\n");
-    return ClientConfig.load(yaml);
+    return ClientConfig.load(yaml).client();
   }
 
   private static String socketStreams(KlioServer server) throws IOException {
@@ -120,7 +126,7 @@ class WalSocketTest {
    * receiver does in synchronous mode), then a flush that is; the durability listener and the
    * sink's durable position reach the end, and the journal holds the WAL byte for byte.
    */
-  private static byte[] streamAndFlush(RemoteWalSink sink, AtomicReference<Lsn> reported)
+  private static byte[] streamAndFlush(WalSink sink, AtomicReference<Lsn> reported)
       throws IOException {
     byte[] wal = new byte[2 << 20];
     new Random(3).nextBytes(wal);
@@ -147,10 +153,11 @@ class WalSocketTest {
   }
 
   /** What the server serves for segment 1: its .partial, the WAL received so far. */
-  private static byte[] partial(ManagedChannel channel) throws IOException {
-    WalFetcher.File f =
-        new WalFetcher(channel, io.klio.api.ClusterName.of("main"))
-            .fetch("000000010000000000000001", 30);
+  private static byte[] partial(ManagedChannel channel, KlioClientOptions options)
+      throws IOException {
+    WalFetcher.Fetched f =
+        new GrpcWalFetcher(channel, options)
+            .fetch("000000010000000000000001", Duration.ofSeconds(30));
     assertThat(f.partial()).isTrue();
     return f.content();
   }
@@ -161,12 +168,12 @@ class WalSocketTest {
    */
   private void streamsAndServes(SinkFactory make, String expectedSocketStreams) throws Exception {
     try (KlioServer server = startServer()) {
-      ClientConfig.Resolved c = client(server, "main");
+      KlioClientOptions c = client(server, "main");
       ManagedChannel channel = Channels.open(c);
       try {
         byte[] wal = streamAndFlush(make.sink(c, channel), new AtomicReference<>());
         assertThat(socketStreams(server)).isEqualTo(expectedSocketStreams);
-        assertThat(partial(channel)).startsWith(wal);
+        assertThat(partial(channel, c)).startsWith(wal);
       } finally {
         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       }
@@ -175,13 +182,13 @@ class WalSocketTest {
 
   @FunctionalInterface
   private interface SinkFactory {
-    RemoteWalSink sink(ClientConfig.Resolved c, ManagedChannel channel) throws IOException;
+    WalSink sink(KlioClientOptions c, ManagedChannel channel) throws IOException;
   }
 
   @Test
   void aSynchronousSinkStreamsOverTheWalSocketAndEveryFlushIsAcknowledged() throws Exception {
     streamsAndServes(
-        (c, channel) -> RemoteWalSink.forClient(c, channel, Duration.ofSeconds(30), () -> {}),
+        (c, channel) -> new ServerConnection(c, channel).walSink(() -> {}),
         "klio_wal_socket_streams_total 1");
   }
 
@@ -191,12 +198,9 @@ class WalSocketTest {
         (c, channel) ->
             new RemoteWalSink(
                 channel,
+                c,
                 // the server listens on 127.0.0.1 only: 127.0.0.2 refuses the connection
                 new WalSocket.Dialer("127.0.0.2", java.util.Optional.of(tlsOf(c)), "localhost"),
-                io.klio.api.ClusterName.of("main"),
-                Duration.ofSeconds(30),
-                true,
-                1,
                 () -> {}),
         "klio_wal_socket_streams_total 0");
   }
@@ -230,7 +234,7 @@ class WalSocketTest {
         failure = e;
       }
       assertThat(failure).isInstanceOf(SSLException.class);
-      assertThat(RemoteWalSink.fromStatus(failure))
+      assertThat(StatusMapping.toException(failure))
           .isInstanceOf(PermanentException.class)
           .hasMessageContaining("TLS with the Klio server failed");
       assertThat(socketStreams(server)).isEqualTo("klio_wal_socket_streams_total 0");
@@ -240,7 +244,7 @@ class WalSocketTest {
   @Test
   void aPeerThatDoesNotSpeakTheProtocolIsToldSo() throws Exception {
     try (KlioServer server = startServer()) {
-      ClientConfig.Resolved c = client(server, "main");
+      KlioClientOptions c = client(server, "main");
       SSLContext tls = tlsOf(c);
       try (Socket plain = new Socket("127.0.0.1", server.walSocketPort());
           SSLSocket s =
@@ -262,9 +266,8 @@ class WalSocketTest {
     }
   }
 
-  private static SSLContext tlsOf(ClientConfig.Resolved c) throws IOException {
-    ClientConfig.TlsFiles f = c.tls().orElseThrow();
-    return WalSocketProtocol.clientTls(f.certificate().toFile(), f.key().toFile(), f.ca().toFile());
+  private static SSLContext tlsOf(KlioClientOptions c) throws IOException {
+    return ClientTls.context(c.tls().orElseThrow());
   }
 
   private static StreamRequest start(String cluster) {

@@ -1,16 +1,11 @@
-package io.klio.server.grpc;
+package io.klio.client.wire;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
-import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.EOFException;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -21,8 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 
 /**
  * The WAL socket (docs/grpc-api.md, "The WAL socket"): the WAL service's Stream call without
@@ -30,6 +23,10 @@ import javax.net.ssl.SSLException;
  * (the same certificates as gRPC, client certificate required) carries the same {@code
  * StreamRequest} and {@code StreamResponse} messages, each in a frame: one type byte, the payload's
  * length (4 bytes, big-endian), the payload. The client starts with {@link #PREAMBLE}.
+ *
+ * <p>Shared by the two sides: the client ({@code io.klio.client}) and the Klio server, which
+ * depends on this module for it. Not an API for applications: they stream through {@code
+ * KlioConnection}. Stateless and thread-safe; {@link Deadline}s run on one daemon timer thread.
  */
 public final class WalSocketProtocol {
 
@@ -207,28 +204,5 @@ public final class WalSocketProtocol {
   private static void header(byte[] f, byte type, int length) {
     f[0] = type;
     ByteBuffer.wrap(f, 1, 4).putInt(length);
-  }
-
-  /** The TLS context of a server: its certificate and key, client certificates from {@code ca}. */
-  public static SSLContext serverTls(File certificate, File key, File clientCa)
-      throws SSLException {
-    return ((JdkSslContext)
-            SslContextBuilder.forServer(certificate, key)
-                .sslProvider(SslProvider.JDK)
-                .trustManager(clientCa)
-                .clientAuth(ClientAuth.REQUIRE)
-                .build())
-        .context();
-  }
-
-  /** The TLS context of a client: its certificate and key, the server's from {@code ca}. */
-  public static SSLContext clientTls(File certificate, File key, File ca) throws SSLException {
-    return ((JdkSslContext)
-            SslContextBuilder.forClient()
-                .sslProvider(SslProvider.JDK)
-                .keyManager(certificate, key)
-                .trustManager(ca)
-                .build())
-        .context();
   }
 }
