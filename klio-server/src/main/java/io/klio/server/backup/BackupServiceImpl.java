@@ -26,10 +26,11 @@ import io.klio.api.grpc.v1.UploadRequest;
 import io.klio.api.grpc.v1.UploadResponse;
 import io.klio.api.grpc.v1.VerifyBackupRequest;
 import io.klio.api.grpc.v1.VerifyProgress;
+import io.klio.client.wire.StatusMapping;
 import io.klio.crypto.SealedObjects;
 import io.klio.dedup.repo.ChunkRepository;
 import io.klio.dedup.repo.GarbageCollector;
-import io.klio.server.grpc.Statuses;
+import io.klio.server.wal.Archives;
 import io.klio.storage.BlobStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class BackupServiceImpl extends BackupServiceGrpc.BackupServiceImpl
   /** The largest Upload message accepted: a chunk of at most 16 MiB and its framing. */
   static final int MAX_MESSAGE_BYTES = 16 << 20;
 
-  final Clusters clusters;
+  final Archives archives;
   final BackupCatalog catalog;
   final BackupSessions sessions;
   final ChunkRepository repo;
@@ -63,14 +64,14 @@ public final class BackupServiceImpl extends BackupServiceGrpc.BackupServiceImpl
   private final ExecutorService executor;
 
   private BackupServiceImpl(
-      Clusters clusters,
+      Archives archives,
       BackupCatalog catalog,
       BackupSessions sessions,
       ChunkRepository repo,
       Optional<byte[]> chunkIdKey,
       Duration walTimeout,
       BackupMetrics metrics) {
-    this.clusters = clusters;
+    this.archives = archives;
     this.catalog = catalog;
     this.sessions = sessions;
     this.repo = repo;
@@ -100,16 +101,16 @@ public final class BackupServiceImpl extends BackupServiceGrpc.BackupServiceImpl
       SealedObjects sealed,
       ChunkRepository repo,
       Optional<byte[]> chunkIdKey,
-      Clusters clusters,
+      Archives archives,
       Duration walTimeout,
       BackupMetrics metrics)
       throws IOException {
     Path staging = EntryStaging.prepare(tier1);
     repo.endSessionsBefore(Instant.now());
     repo.refresh();
-    BackupCatalog catalog = new BackupCatalog(store, sealed, clusters::all);
+    BackupCatalog catalog = new BackupCatalog(store, sealed, archives::names);
     return new BackupServiceImpl(
-        clusters,
+        archives,
         catalog,
         new BackupSessions(repo, staging, catalog, metrics),
         repo,
@@ -211,7 +212,7 @@ public final class BackupServiceImpl extends BackupServiceGrpc.BackupServiceImpl
       out.onNext(call.run());
       out.onCompleted();
     } catch (IOException | RuntimeException e) {
-      out.onError(Statuses.toStatus(e));
+      out.onError(StatusMapping.toStatus(e));
     }
   }
 
@@ -258,7 +259,7 @@ public final class BackupServiceImpl extends BackupServiceGrpc.BackupServiceImpl
   /** Whether the archive holds the WAL that makes {@code s} restorable. */
   boolean restorable(BackupSummary s) throws IOException {
     return WalCoverage.check(
-            clusters.wal(ClusterName.of(s.getCluster())),
+            archives.holdings(ClusterName.of(s.getCluster())),
             TimelineId.of(s.getStartTimeline()),
             Lsn.of(s.getStartLsn()),
             TimelineId.of(s.getEndTimeline()),

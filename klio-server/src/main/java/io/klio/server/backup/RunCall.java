@@ -14,6 +14,7 @@ import io.klio.api.grpc.v1.FinishBackup;
 import io.klio.api.grpc.v1.RunRequest;
 import io.klio.api.grpc.v1.RunResponse;
 import io.klio.api.grpc.v1.WaitingForWal;
+import io.klio.server.wal.Archives;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ final class RunCall extends WorkerCall<RunRequest, RunResponse> {
         Lsn start = Lsn.of(m.getStarted().getStartLsn());
         WalCoverage.Result r =
             WalCoverage.check(
-                service.clusters.wal(s.cluster),
+                service.archives.holdings(s.cluster),
                 TimelineId.of(m.getStarted().getStartTimeline()),
                 start,
                 TimelineId.of(m.getStarted().getStartTimeline()),
@@ -87,9 +88,9 @@ final class RunCall extends WorkerCall<RunRequest, RunResponse> {
       throw Status.INVALID_ARGUMENT.withDescription("a second 'begin'").asRuntimeException();
     }
     ClusterName cluster = service.authorize(identity, b.getCluster());
-    Clusters.Registered reg =
+    Archives.Registered reg =
         service
-            .clusters
+            .archives
             .registered(cluster)
             .orElseThrow(
                 () ->
@@ -171,7 +172,7 @@ final class RunCall extends WorkerCall<RunRequest, RunResponse> {
     awaitWal(s, startTli, start, endTli, end, f.getWalTimeoutSeconds());
     java.nio.file.Path entries = s.seal();
     c = s.counts();
-    var size = service.clusters.registered(s.cluster).orElseThrow().segmentSize();
+    var size = service.archives.registered(s.cluster).orElseThrow().segmentSize();
     BackupSummary summary =
         BackupSummary.newBuilder()
             .setCluster(s.cluster.value())
@@ -229,7 +230,7 @@ final class RunCall extends WorkerCall<RunRequest, RunResponse> {
     long lastReport = 0;
     while (true) {
       WalCoverage.Result r =
-          WalCoverage.check(service.clusters.wal(s.cluster), startTli, start, endTli, end);
+          WalCoverage.check(service.archives.holdings(s.cluster), startTli, start, endTli, end);
       if (r instanceof WalCoverage.Held) {
         return;
       }

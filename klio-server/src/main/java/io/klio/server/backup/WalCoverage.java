@@ -4,6 +4,7 @@ import io.klio.api.Lsn;
 import io.klio.api.TimelineHistory;
 import io.klio.api.TimelineId;
 import io.klio.api.WalFileName;
+import io.klio.server.wal.WalHoldings;
 import java.io.IOException;
 import java.util.Optional;
 

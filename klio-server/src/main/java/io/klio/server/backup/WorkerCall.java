@@ -2,7 +2,7 @@ package io.klio.server.backup;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.klio.server.grpc.Statuses;
+import io.klio.client.wire.StatusMapping;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * whatever the data's size.
  *
  * <p>Subclasses implement {@link #handle} and {@link #halfClosed}; a failure they throw ends the
- * call with the matching status ({@link Statuses}). {@link #cancelled} runs once when the client
- * goes away or the call fails.
+ * call with the matching status ({@link StatusMapping}). {@link #cancelled} runs once when the
+ * client goes away or the call fails.
  */
 abstract class WorkerCall<Q, R> implements StreamObserver<Q> {
 
@@ -181,7 +181,7 @@ abstract class WorkerCall<Q, R> implements StreamObserver<Q> {
     if (!(e instanceof CancelledException)) {
       LOG.debug("call failed: {}", e.toString());
       try {
-        out.onError(Statuses.toStatus(e));
+        out.onError(StatusMapping.toStatus(e));
       } catch (RuntimeException ignored) {
         // the transport is gone
       }

@@ -7,6 +7,7 @@ import io.klio.api.TimelineHistory;
 import io.klio.api.TimelineId;
 import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
+import io.klio.server.wal.WalHoldings;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.klio.server.backup;
+package io.klio.server.wal;
 
 import io.klio.api.Lsn;
 import io.klio.api.TimelineHistory;
@@ -9,11 +9,11 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * What a cluster's WAL archive holds, as far as a backup's commit needs to know: implemented over
- * the server's WAL archive, and by tests over plain collections. Thread-safe; every call reads the
+ * What a cluster's WAL archive holds, as far as a backup's commit needs to know ({@link
+ * Archives#holdings}; tests implement it over plain collections). Thread-safe; every call reads the
  * archive as it is now.
  */
-interface WalHoldings {
+public interface WalHoldings {
 
   WalSegmentSize segmentSize();
 
