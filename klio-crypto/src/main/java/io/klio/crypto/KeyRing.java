@@ -182,6 +182,16 @@ public final class KeyRing {
   }
 
   /**
+   * The HMAC-SHA-256 key of {@link #chunkHasher()} (derived from the chunk-id secret, never the
+   * secret itself). A backup client computes chunk ids with it, so the server hands it to
+   * authenticated backup clients (docs/encryption.md says what that lets a client learn). Secret:
+   * never log it.
+   */
+  public byte[] chunkIdKey() {
+    return KeyedChunkHasher.derivedKey(chunkIdSecret);
+  }
+
+  /**
    * Seals chunks and index objects of a chunk repository with this ring's data keys (scheme {@code
    * aes256-gcm-keyed}); thread-safe.
    */

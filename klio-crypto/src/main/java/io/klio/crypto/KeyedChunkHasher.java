@@ -13,9 +13,7 @@ final class KeyedChunkHasher implements ChunkHasher {
   private final ThreadLocal<Mac> mac;
 
   KeyedChunkHasher(byte[] secret) {
-    this.key =
-        new SecretKeySpec(
-            hkdf(secret, "klio chunk ids v1".getBytes(StandardCharsets.UTF_8)), "HmacSHA256");
+    this.key = new SecretKeySpec(derivedKey(secret), "HmacSHA256");
     this.mac =
         ThreadLocal.withInitial(
             () -> {
@@ -27,6 +25,11 @@ final class KeyedChunkHasher implements ChunkHasher {
                 throw new IllegalStateException(e);
               }
             });
+  }
+
+  /** The HMAC key derived from the ring's chunk-id secret. */
+  static byte[] derivedKey(byte[] secret) {
+    return hkdf(secret, "klio chunk ids v1".getBytes(StandardCharsets.UTF_8));
   }
 
   /** HKDF (RFC 5869) with an all-zero salt, one output block. */

@@ -189,4 +189,16 @@ class KeyRingStoreTest {
     assertThat(ia).isNotEqualTo(java.security.MessageDigest.getInstance("SHA-256").digest(data));
     assertThat(a.chunkHasher().name()).isEqualTo("hmac-sha256");
   }
+
+  @Test
+  void theChunkIdKeyIsTheHmacKeyOfTheHasherAndNotTheSecret() throws Exception {
+    KeyRing a = rings.create(kek);
+    byte[] data = "a chunk a client hashes".getBytes(StandardCharsets.UTF_8);
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(a.chunkIdKey(), "HmacSHA256"));
+    assertThat(mac.doFinal(data)).isEqualTo(a.chunkHasher().hash(data, 0, data.length));
+    assertThat(java.util.HexFormat.of().formatHex(a.serialize()))
+        .as("the ring does not contain the derived key")
+        .doesNotContain(java.util.HexFormat.of().formatHex(a.chunkIdKey()));
+  }
 }

@@ -12,6 +12,10 @@ import io.klio.crypto.Keks;
 import io.klio.crypto.KeyRing;
 import io.klio.crypto.KeyRingStore;
 import io.klio.crypto.SealedObjects;
+import io.klio.dedup.repo.ChunkRepository;
+import io.klio.server.backup.BackupMetrics;
+import io.klio.server.backup.BackupServiceImpl;
+import io.klio.server.backup.Tier1Repository;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.ServerConfig;
 import io.klio.server.grpc.ClientIdentity;
@@ -47,6 +51,7 @@ public final class KlioServer implements AutoCloseable {
   private final BlobStore store;
   private final Archives archives;
   private final StreamRegistry streams;
+  private final BackupServiceImpl backups;
   private final Server grpc;
   private final HealthEndpoints http; // null when HTTP is off
   private final WalSocketServer walSocket; // null when not configured
@@ -56,6 +61,7 @@ public final class KlioServer implements AutoCloseable {
       BlobStore store,
       Archives archives,
       StreamRegistry streams,
+      BackupServiceImpl backups,
       Server grpc,
       HealthEndpoints http,
       WalSocketServer walSocket,
@@ -63,6 +69,7 @@ public final class KlioServer implements AutoCloseable {
     this.store = store;
     this.archives = archives;
     this.streams = streams;
+    this.backups = backups;
     this.grpc = grpc;
     this.http = http;
     this.walSocket = walSocket;
@@ -73,6 +80,7 @@ public final class KlioServer implements AutoCloseable {
     Files.createDirectories(c.tier1());
     BlobStore store = BlobStores.open(c.tier1().toUri().toString());
     SealedObjects sealed;
+    Optional<KeyRing> keyRing = Optional.empty();
     java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
     if (c.kek().isPresent()) {
       KeyRingStore rings = new KeyRingStore(store);
@@ -86,6 +94,7 @@ public final class KlioServer implements AutoCloseable {
       }
       KeyRing ring = rings.load(Keks.open(c.kek().get()));
       sealed = SealedObjects.encrypted(ring);
+      keyRing = Optional.of(ring);
       LOG.info(
           "encryption at rest on: repository {}, active data key {}",
           ring.repositoryId(),
@@ -152,6 +161,19 @@ public final class KlioServer implements AutoCloseable {
             new WalServiceImpl(
                 archives, streams, metrics, walSocket == null ? 0 : walSocket.port()),
             ClientIdentity.interceptor(tls)));
+    ChunkRepository repo = Tier1Repository.openOrCreate(store, keyRing);
+    BackupMetrics backupMetrics = new BackupMetrics();
+    BackupServiceImpl backups =
+        BackupServiceImpl.start(
+            store,
+            c.tier1(),
+            sealed,
+            repo,
+            keyRing.map(KeyRing::chunkIdKey),
+            archives,
+            c.backupWalTimeout(),
+            backupMetrics);
+    b.addService(ServerInterceptors.intercept(backups, ClientIdentity.interceptor(tls)));
     b.addService(
         ServerInterceptors.intercept(
             new AdminServiceImpl(archives, c.admins(), version), ClientIdentity.interceptor(tls)));
@@ -163,9 +185,15 @@ public final class KlioServer implements AutoCloseable {
           HealthEndpoints.start(
               c.http().get(),
               () -> ready.get() && warmedUp.getCount() == 0,
-              Optional.of(() -> metrics.render(archives)));
+              Optional.of(
+                  () -> {
+                    StringBuilder m = new StringBuilder(metrics.render(archives));
+                    backupMetrics.render(m, backups.running());
+                    return m.toString();
+                  }));
     }
-    KlioServer server = new KlioServer(store, archives, streams, grpc, http, walSocket, ready);
+    KlioServer server =
+        new KlioServer(store, archives, streams, backups, grpc, http, walSocket, ready);
     ready.set(true);
     LOG.info(
         "Klio server {} listening on {} ({}){}, Tier 1 at {}{}",
@@ -230,6 +258,7 @@ public final class KlioServer implements AutoCloseable {
     if (walSocket != null) {
       walSocket.close();
     }
+    backups.close(); // running backups are aborted: they cannot outlive the server
     try {
       if (!grpc.awaitTermination(10, TimeUnit.SECONDS)) {
         grpc.shutdownNow();

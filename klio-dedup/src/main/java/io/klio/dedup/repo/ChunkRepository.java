@@ -232,6 +232,57 @@ public final class ChunkRepository {
     }
   }
 
+  /**
+   * One chunk as stored, opened (decrypted and authenticated when the repository is encrypted) but
+   * not decoded: what a restore client receives, decodes and checks against the id itself, so the
+   * server neither decompresses nor hashes what it serves.
+   *
+   * @param codec the codec id of {@code encoded}
+   * @param length the chunk's length before encoding
+   * @param location the pack's key and the record's offset, for messages
+   */
+  public record StoredChunk(int codec, byte[] encoded, int length, String location) {}
+
+  /**
+   * The stored form of one chunk; see {@link StoredChunk}.
+   *
+   * @throws io.klio.api.error.NotFoundException when the repository does not hold it
+   * @throws PermanentException when the record cannot be opened (damaged, or sealed with another
+   *     key), naming pack and offset
+   */
+  public StoredChunk readStored(ChunkId id) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Optional<Location> loc = snapshot.locate(id, false);
+      if (loc.isEmpty()) {
+        throw new io.klio.api.error.NotFoundException(
+            store.describe() + " " + prefix + ": chunk " + id + " is not in the repository");
+      }
+      Location l = loc.get();
+      BlobKey key = PackFormat.key(prefix, l.pack());
+      try {
+        byte[] sealed =
+            readRange(key, l.offset(), l.length(), "chunk " + id + " at offset " + l.offset());
+        String at = key.value() + " offset " + l.offset();
+        byte[] record;
+        try {
+          record = sealer.open(sealed, 0, sealed.length, id.bytesUnsafe());
+        } catch (PermanentException e) {
+          throw new PermanentException(where(at) + ": chunk " + id + ": " + e.getMessage(), e);
+        }
+        if (record.length < 1) {
+          throw new PermanentException(where(at) + ": chunk " + id + ": empty record");
+        }
+        return new StoredChunk(
+            record[0] & 0xFF, Arrays.copyOfRange(record, 1, record.length), l.raw(), at);
+      } catch (BlobNotFoundException e) {
+        if (attempt > 0) {
+          throw e;
+        }
+        refresh(); // a garbage collection may have moved it since the snapshot
+      }
+    }
+  }
+
   byte[] readAt(ChunkId id, Location loc) throws IOException {
     BlobKey key = PackFormat.key(prefix, loc.pack());
     byte[] sealed =
@@ -293,6 +344,21 @@ public final class ChunkRepository {
    */
   public int repair() throws IOException {
     return new GarbageCollector(this, GarbageCollector.Options.defaults()).repairOrphans();
+  }
+
+  /**
+   * Ends the writer sessions that are known to be dead although they are not stale yet: those whose
+   * last heartbeat is before {@code aliveSince}. A process that is the repository's only writer
+   * (the Klio server owns Tier 1) calls this when it starts, with its start time: every session
+   * then open was its previous life's, cut off by a crash. Their packs are indexed (as {@link
+   * #repair} does for stale sessions), then their session objects are deleted, so that garbage
+   * collection need not wait an hour for them and a new backup finds their chunks at once.
+   *
+   * @return how many sessions were ended
+   */
+  public int endSessionsBefore(java.time.Instant aliveSince) throws IOException {
+    return new GarbageCollector(this, GarbageCollector.Options.defaults())
+        .endSessionsBefore(aliveSince);
   }
 
   // ---- package internals

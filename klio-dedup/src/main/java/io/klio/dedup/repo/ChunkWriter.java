@@ -1,6 +1,7 @@
 package io.klio.dedup.repo;
 
 import io.klio.api.error.PermanentException;
+import io.klio.api.format.Codec;
 import io.klio.api.format.Codecs;
 import io.klio.storage.BlobKey;
 import java.io.ByteArrayInputStream;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -118,6 +120,62 @@ public final class ChunkWriter implements Closeable {
     store(id, data, offset, length);
   }
 
+  /**
+   * Stores a chunk that a client already encoded with codec {@code codecId} (a backup client
+   * compresses before it uploads, so that the server does not compress again). The bytes are
+   * decoded and hashed before they are stored: a chunk whose content does not have its id is never
+   * stored, so no client can make another backup's chunk list point at wrong bytes.
+   *
+   * @param originalLength the chunk's length before encoding
+   * @throws PermanentException when the bytes do not decode to {@code originalLength} bytes with id
+   *     {@code id}, or the codec is unknown; nothing is stored
+   */
+  public void putEncoded(
+      ChunkId id, int codecId, byte[] data, int offset, int length, int originalLength)
+      throws IOException {
+    synchronized (this) {
+      check();
+      if (added.contains(id) || base.locate(id, true).isPresent()) {
+        knownChunks++;
+        return;
+      }
+    }
+    Codec codec = Codecs.byId(codecId);
+    byte[] encoded = Arrays.copyOfRange(data, offset, offset + length);
+    byte[] plain;
+    try {
+      plain = codec.decode(encoded, originalLength);
+    } catch (PermanentException e) {
+      throw new PermanentException(
+          "chunk " + id + " (" + codec.name() + "): " + e.getMessage() + "; not stored", e);
+    }
+    if (plain.length != originalLength) {
+      throw new PermanentException(
+          "chunk "
+              + id
+              + " decodes to "
+              + plain.length
+              + " bytes, not the "
+              + originalLength
+              + " it was sent as; not stored");
+    }
+    ChunkId actual = ChunkId.of(repo.hasher().hash(plain, 0, plain.length));
+    if (!actual.equals(id)) {
+      throw new PermanentException(
+          "chunk sent as "
+              + id
+              + " has id "
+              + actual
+              + " ("
+              + originalLength
+              + " bytes); not stored");
+    }
+    byte[] record = new byte[encoded.length + 1];
+    record[0] = (byte) codecId;
+    System.arraycopy(encoded, 0, record, 1, encoded.length);
+    append(id, record, originalLength);
+  }
+
   /** Stores a copy even though the repository holds the chunk elsewhere (repacking). */
   void putCopy(ChunkId id, byte[] data) throws IOException {
     store(id, data, 0, data.length, true);
@@ -154,6 +212,13 @@ public final class ChunkWriter implements Closeable {
     byte[] record = new byte[e.bytes().length + 1];
     record[0] = (byte) e.codec().id();
     System.arraycopy(e.bytes(), 0, record, 1, e.bytes().length);
+    append(id, record, length);
+  }
+
+  /**
+   * Seals {@code record} (codec byte and encoded chunk) and appends it to the pack being filled.
+   */
+  private void append(ChunkId id, byte[] record, int length) throws IOException {
     byte[] sealed = repo.sealer().seal(record, 0, record.length, id.bytesUnsafe());
     PackBuilder full = null;
     synchronized (this) {

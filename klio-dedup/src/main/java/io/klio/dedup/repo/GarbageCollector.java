@@ -385,9 +385,31 @@ public final class GarbageCollector {
   // ---- orphans
 
   int repairOrphans() throws IOException {
+    return repairOrphans(Instant.now().minus(repo.sessionStaleAfter()));
+  }
+
+  int endSessionsBefore(Instant aliveSince) throws IOException {
+    List<BlobInfo> dead = new ArrayList<>();
+    for (BlobInfo info : repo.listUnder("sessions/")) {
+      if (info.lastModified().isBefore(aliveSince)) {
+        dead.add(info);
+      }
+    }
+    if (dead.isEmpty()) {
+      return 0;
+    }
+    repairOrphans(aliveSince);
+    for (BlobInfo info : dead) {
+      LOG.info("ending writer session {}, left open by a process that is gone", info.key().name());
+      repo.store().delete(info.key());
+    }
+    return dead.size();
+  }
+
+  /** Indexes the packs of sessions whose last heartbeat is before {@code staleBefore}. */
+  private int repairOrphans(Instant staleBefore) throws IOException {
     ChunkRepository.Snapshot s = ChunkRepository.Snapshot.load(repo);
     Set<String> indexed = new HashSet<>(List.of(s.table.packs));
-    Instant staleBefore = Instant.now().minus(repo.sessionStaleAfter());
     Map<String, Instant> sessions = new HashMap<>();
     for (BlobInfo info : repo.listUnder("sessions/")) {
       sessions.put(info.key().name(), info.lastModified());

@@ -20,6 +20,7 @@ public record ServerConfig(
     List<String> admins,
     Wal wal,
     Encryption encryption,
+    Backup backup,
     Http http,
     Log log) {
 
@@ -30,6 +31,8 @@ public record ServerConfig(
   public record Wal(String compression, String flushInterval, String socketListen) {}
 
   public record Encryption(String kek) {}
+
+  public record Backup(String walTimeout) {}
 
   public record Http(String listen) {}
 
@@ -45,6 +48,7 @@ public record ServerConfig(
       Duration flushInterval,
       Optional<InetSocketAddress> walSocket,
       Optional<String> kek,
+      Duration backupWalTimeout,
       Optional<InetSocketAddress> http,
       Logging.Format logFormat,
       String logLevel) {}
@@ -114,6 +118,13 @@ public record ServerConfig(
         encryption == null || encryption.kek() == null || encryption.kek().isBlank()
             ? Optional.empty()
             : Optional.of(encryption.kek());
+    Duration backupWalTimeout =
+        Yaml.duration(
+            "backup.walTimeout",
+            backup == null || backup.walTimeout() == null ? "10m" : backup.walTimeout());
+    if (backupWalTimeout.isZero()) {
+      throw new ConfigException("field 'backup.walTimeout' must be more than 0");
+    }
     return new Resolved(
         addr,
         Path.of(tier1.path()),
@@ -123,6 +134,7 @@ public record ServerConfig(
         flush,
         walSocket,
         kekSpec,
+        backupWalTimeout,
         httpAddr,
         Yaml.logFormat("log.format", log == null ? null : log.format()),
         log == null || log.level() == null ? "info" : log.level());

@@ -1,5 +1,6 @@
 package io.klio.server.wal;
 
+import io.klio.api.Lsn;
 import io.klio.api.TimelineId;
 import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
@@ -125,6 +126,37 @@ final class ArchiveReader {
       }
       throw new PermanentException(store.describe() + " " + key + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * How far {@code s} is held: its end when archived or received whole, the end of its partial
+   * journal's records (no further than {@code durable} when the journal is being written) when only
+   * part of it is.
+   */
+  Optional<Lsn> heldUpTo(WalFileName.Segment s, Lsn durable) throws IOException {
+    if (store.stat(layout.segmentKey(s)).isPresent()
+        || Files.exists(layout.incoming().resolve(s + JournalFile.COMPLETE))) {
+      return Optional.of(s.endLsn());
+    }
+    Path partial = layout.incoming().resolve(s + JournalFile.PARTIAL);
+    JournalFile.Contents c;
+    try {
+      c = JournalFile.read(partial, s.size());
+    } catch (NoSuchFileException e) {
+      // archived or completed meanwhile
+      return store.stat(layout.segmentKey(s)).isPresent()
+              || Files.exists(layout.incoming().resolve(s + JournalFile.COMPLETE))
+          ? Optional.of(s.endLsn())
+          : Optional.empty();
+    }
+    if (c.covered() == 0) {
+      return Optional.empty();
+    }
+    Lsn end = s.startLsn().plus(c.covered());
+    if (durable.compareTo(s.startLsn()) >= 0 && durable.isBefore(end)) {
+      end = durable; // the tail is written but not fsynced yet
+    }
+    return Optional.of(end);
   }
 
   /** The newest segment held (highest segment number, then timeline), complete or partial. */

@@ -1,6 +1,8 @@
 package io.klio.server.wal;
 
 import io.klio.api.ClusterName;
+import io.klio.api.SystemIdentifier;
+import io.klio.api.WalSegmentSize;
 import io.klio.api.format.Codec;
 import io.klio.crypto.SealedObjects;
 import io.klio.storage.BlobStore;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -51,6 +54,26 @@ public final class Archives implements AutoCloseable {
       }
       return a;
     }
+  }
+
+  /** A cluster's database system, once its first WAL client registered it. */
+  public record Registered(SystemIdentifier systemId, WalSegmentSize segmentSize, int major) {}
+
+  /** The database system registered for {@code name}, if a WAL client registered it yet. */
+  public Optional<Registered> registered(ClusterName name) throws IOException {
+    return get(name)
+        .meta()
+        .map(m -> new Registered(m.systemId(), m.segmentSize(), m.serverMajor()));
+  }
+
+  /** What the archive of {@code name} holds, for backups. */
+  public WalHoldings holdings(ClusterName name) throws IOException {
+    return get(name).holdings();
+  }
+
+  /** The clusters the server knows, by name. */
+  public List<ClusterName> names() {
+    return all().stream().map(ClusterArchive::name).toList();
   }
 
   List<ClusterArchive> all() {

@@ -3,6 +3,9 @@ package io.klio.server.wal;
 import io.klio.api.ClusterName;
 import io.klio.api.Lsn;
 import io.klio.api.SystemIdentifier;
+import io.klio.api.TimelineHistory;
+import io.klio.api.TimelineId;
+import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.error.NotFoundException;
 import io.klio.api.error.PermanentException;
@@ -182,6 +185,66 @@ final class ClusterArchive implements AutoCloseable {
   /** Archived segments by timeline, for info and gap reports. */
   TreeMap<Long, TreeSet<Long>> segmentsByTimeline() throws IOException {
     return reader.segmentsByTimeline();
+  }
+
+  /** What the archive holds, for backups. */
+  WalHoldings holdings() {
+    return new WalHoldings() {
+      @Override
+      public WalSegmentSize segmentSize() {
+        ClusterMeta m = meta;
+        if (m == null) {
+          throw new IllegalStateException("cluster " + name() + " is not registered");
+        }
+        return m.segmentSize();
+      }
+
+      @Override
+      public Optional<Lsn> heldUpTo(WalFileName.Segment segment) throws IOException {
+        return reader.heldUpTo(segment, journal.durableLsn());
+      }
+
+      @Override
+      public Optional<Position> newest() throws IOException {
+        Optional<StoredSegment> n = newestCheaply();
+        if (n.isEmpty()) {
+          return Optional.empty();
+        }
+        WalFileName.Segment seg = n.get().segment();
+        return Optional.of(new Position(seg.timeline(), heldUpTo(seg).orElse(seg.startLsn())));
+      }
+
+      @Override
+      public Optional<TimelineHistory> history(TimelineId timeline) throws IOException {
+        try {
+          return Optional.of(
+              TimelineHistory.parse(timeline, fetch(timeline.toHex() + ".history").content()));
+        } catch (NotFoundException e) {
+          return Optional.empty();
+        }
+      }
+    };
+  }
+
+  /**
+   * The newest segment held, without listing every archived segment when the journals or the
+   * archiver's last segment tell it.
+   */
+  private Optional<StoredSegment> newestCheaply() throws IOException {
+    ClusterMeta m = meta;
+    if (m == null) {
+      return Optional.empty();
+    }
+    Optional<StoredSegment> best = JournalFile.newestSegment(layout.incoming(), m.segmentSize());
+    String last = archiver.lastSegment();
+    if (!last.isEmpty()) {
+      StoredSegment archived =
+          new StoredSegment(WalFileName.Segment.parse(last, m.segmentSize()), false);
+      if (best.isEmpty() || JournalFile.newer(archived, best.get())) {
+        best = Optional.of(archived);
+      }
+    }
+    return best.isPresent() ? best : reader.newestSegment();
   }
 
   // ---- status
