@@ -182,6 +182,15 @@ public final class KeyRing {
   }
 
   /**
+   * The 32-byte HMAC key of {@link #chunkHasher()}'s ids, which a server hands to backup clients
+   * ({@code BackupBegun.chunk_id_key}) so that they compute the repository's ids without the ring.
+   * A secret: whoever holds it can test whether the repository holds a given chunk.
+   */
+  public byte[] chunkIdKey() {
+    return KeyedChunkHasher.key(chunkIdSecret);
+  }
+
+  /**
    * Seals chunks and index objects of a chunk repository with this ring's data keys (scheme {@code
    * aes256-gcm-keyed}); thread-safe.
    */
