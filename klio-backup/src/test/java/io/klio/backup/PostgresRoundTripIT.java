@@ -160,6 +160,49 @@ class PostgresRoundTripIT {
         .isEqualTo(newTs);
   }
 
+  /** A stopped server's data directory comes back byte for byte, with modes and times. */
+  @ParameterizedTest
+  @MethodSource("versions")
+  void stoppedServerRestoresByteForByte(int major) throws Exception {
+    Path ts = PgTools.serverDirectory("klio-ts-");
+    cleanup.add(ts);
+    PostgresServer s = pg.start(PostgresConfig.of(major));
+    s.sql("CREATE TABLESPACE ts LOCATION '" + ts + "'");
+    s.sql(
+        "CREATE TABLE t TABLESPACE ts AS SELECT g, md5(g::text) FROM generate_series(1, 20000) g");
+    s.sql("CREATE UNLOGGED TABLE u AS SELECT generate_series(1, 1000) AS id");
+    s.stop();
+    MemoryChunkStore store = new MemoryChunkStore();
+    PgDataWalker walker = PgDataWalker.open(s.dataDirectory());
+    FileBackup.builder()
+        .chunker(Chunkers.parse("fastcdc(min=16384,avg=65536,max=262144)"))
+        .hasher(Sha256ChunkHasher.INSTANCE)
+        .codec(Codecs.byName("zstd:1"))
+        .sinks(store.sinks())
+        .workers(3)
+        .build()
+        .run(walker);
+    Path target = Files.createTempDirectory("klio-restored-");
+    Path newTs = Files.createTempDirectory("klio-ts-new-");
+    cleanup.addAll(List.of(target, newTs));
+    RestoreWriter.builder()
+        .target(target)
+        .tablespaces(walker.tablespaces())
+        .tablespaceMappings(List.of(new TablespaceMapping(ts.toString(), newTs.toString())))
+        .hasher(Sha256ChunkHasher.INSTANCE)
+        .sources(store.sources())
+        .workers(2)
+        .build()
+        .run(store.entries.iterator());
+    BackupRestoreTest.assertSameTree(
+        PgDataWalkerTest.walk(walker), PgDataWalkerTest.walk(PgDataWalker.open(target)));
+    assertThat(
+            Files.readSymbolicLink(
+                target.resolve("pg_tblspc/" + walker.tablespaces().get(0).getOid())))
+        .isEqualTo(newTs);
+    s.start();
+  }
+
   private static String tablespaceOid(PostgresServer s) {
     return s.sql("SELECT oid FROM pg_tablespace WHERE spcname = 'ts'");
   }
