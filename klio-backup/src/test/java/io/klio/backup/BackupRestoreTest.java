@@ -302,6 +302,79 @@ class BackupRestoreTest {
     assertThat(tmp.resolve("escape")).doesNotExist();
   }
 
+  /** A file that shrinks is recorded as read, one that vanishes is left out, growth is ignored. */
+  @Test
+  void filesThatChangeWhileReadAreRecordedAsRead() throws Exception {
+    TestDataDirectory d = new TestDataDirectory(tmp.resolve("data"), 15, 13).skeleton();
+    d.file("base/1/a", 40_000).file("base/1/b", 300_000).file("base/1/c", 10_000);
+    d.file("base/1/d", 50_000);
+    Path b = d.data.resolve("base/1/b");
+    Path dFile = d.data.resolve("base/1/d");
+    java.util.concurrent.atomic.AtomicBoolean changed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    ChunkSink inner = store.sink();
+    ChunkSink meddling =
+        new ChunkSink() {
+          @Override
+          public int[] missing(List<ChunkId> ids) throws java.io.IOException {
+            if (changed.compareAndSet(false, true)) { // while the first batch is resolved
+              try (var ch =
+                  java.nio.channels.FileChannel.open(b, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(123_456);
+              }
+              Files.delete(d.data.resolve("base/1/c"));
+              Files.write(dFile, new byte[7000], java.nio.file.StandardOpenOption.APPEND);
+            }
+            return inner.missing(ids);
+          }
+
+          @Override
+          public void put(ChunkId id, int codec, byte[] encoded, int originalLength)
+              throws java.io.IOException {
+            inner.put(id, codec, encoded, originalLength);
+          }
+
+          @Override
+          public void file(FileEntry entry) throws java.io.IOException {
+            inner.file(entry);
+          }
+
+          @Override
+          public void close() throws java.io.IOException {
+            inner.close();
+          }
+
+          @Override
+          public void abort(Throwable cause) {
+            inner.abort(cause);
+          }
+        };
+    BackupResult r =
+        FileBackup.builder()
+            .chunker(new FastCdc(2048, 8192, 32768))
+            .hasher(Sha256ChunkHasher.INSTANCE)
+            .codec(Codecs.byName("zstd:1"))
+            .sinks(worker -> meddling)
+            .workers(1)
+            .batchChunks(1)
+            .build()
+            .run(PgDataWalker.open(d.data));
+    assertThat(changed).isTrue();
+    assertThat(entry(store.entries, "base/1/c")).isEmpty();
+    assertThat(entry(store.entries, "base/1/b").orElseThrow().getSize()).isEqualTo(123_456);
+    long dSize = entry(store.entries, "base/1/d").orElseThrow().getSize();
+    assertThat(dSize).isIn(50_000L, 57_000L); // the size found by the walk, before or after
+    Path target = tmp.resolve("r");
+    restore(target, List.of()).build().run(store.entries.iterator());
+    assertThat(Files.readAllBytes(target.resolve("base/1/b"))).isEqualTo(Files.readAllBytes(b));
+    assertThat(Files.readAllBytes(target.resolve("base/1/d")))
+        .isEqualTo(java.util.Arrays.copyOf(Files.readAllBytes(dFile), (int) dSize));
+    assertThat(target.resolve("base/1/c")).doesNotExist();
+    // a, b, d, PG_VERSION, pg_control; and c, when the walk found it before it vanished
+    assertThat(r.files()).isEqualTo(5);
+    assertThat(r.vanished()).isBetween(0L, 1L);
+  }
+
   @Test
   void aSinkThatAnswersNonsenseFailsTheBackup() throws Exception {
     TestDataDirectory d = new TestDataDirectory(tmp.resolve("data"), 15, 12).skeleton();
