@@ -13,4 +13,19 @@ public interface ChunkHasher {
 
   /** The 32-byte id of {@code data[offset, offset + length)}. */
   byte[] hash(byte[] data, int offset, int length);
+
+  /**
+   * HMAC-SHA-256 ids with {@code key} (kept as a copy), named {@code hmac-sha256}: the keyed ids of
+   * an encrypted repository, given the key itself (klio-crypto derives it from the key ring's
+   * chunk-id secret; a backup client gets it from the server). Thread-safe.
+   *
+   * @throws IllegalArgumentException unless the key has 32 bytes
+   */
+  static ChunkHasher hmacSha256(byte[] key) {
+    if (key.length != 32) {
+      throw new IllegalArgumentException(
+          "an hmac-sha256 chunk id key has 32 bytes, not " + key.length);
+    }
+    return new HmacSha256ChunkHasher(key);
+  }
 }

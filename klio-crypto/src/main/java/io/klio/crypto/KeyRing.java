@@ -182,13 +182,12 @@ public final class KeyRing {
   }
 
   /**
-   * The HMAC-SHA-256 key of {@link #chunkHasher()} (derived from the chunk-id secret, never the
-   * secret itself). A backup client computes chunk ids with it, so the server hands it to
-   * authenticated backup clients (docs/encryption.md says what that lets a client learn). Secret:
-   * never log it.
+   * The 32-byte HMAC key of {@link #chunkHasher()}'s ids, which a server hands to backup clients
+   * ({@code BackupBegun.chunk_id_key}) so that they compute the repository's ids without the ring.
+   * A secret: whoever holds it can test whether the repository holds a given chunk.
    */
   public byte[] chunkIdKey() {
-    return KeyedChunkHasher.derivedKey(chunkIdSecret);
+    return KeyedChunkHasher.key(chunkIdSecret);
   }
 
   /**

@@ -9,26 +9,14 @@ import javax.crypto.spec.SecretKeySpec;
 /** HMAC-SHA-256 chunk ids with a key derived (HKDF-SHA-256) from the ring's chunk-id secret. */
 final class KeyedChunkHasher implements ChunkHasher {
 
-  private final SecretKeySpec key;
-  private final ThreadLocal<Mac> mac;
+  private final ChunkHasher hmac;
 
   KeyedChunkHasher(byte[] secret) {
-    this.key = new SecretKeySpec(derivedKey(secret), "HmacSHA256");
-    this.mac =
-        ThreadLocal.withInitial(
-            () -> {
-              try {
-                Mac m = Mac.getInstance("HmacSHA256");
-                m.init(key);
-                return m;
-              } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+    this.hmac = ChunkHasher.hmacSha256(key(secret));
   }
 
-  /** The HMAC key derived from the ring's chunk-id secret. */
-  static byte[] derivedKey(byte[] secret) {
+  /** The HMAC key of the chunk ids made from {@code secret}. */
+  static byte[] key(byte[] secret) {
     return hkdf(secret, "klio chunk ids v1".getBytes(StandardCharsets.UTF_8));
   }
 
@@ -49,14 +37,12 @@ final class KeyedChunkHasher implements ChunkHasher {
 
   @Override
   public String name() {
-    return "hmac-sha256";
+    return hmac.name();
   }
 
   @Override
   public byte[] hash(byte[] data, int offset, int length) {
-    Mac m = mac.get();
-    m.update(data, offset, length);
-    return m.doFinal();
+    return hmac.hash(data, offset, length);
   }
 
   @Override

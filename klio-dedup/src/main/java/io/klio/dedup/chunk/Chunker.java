@@ -24,4 +24,18 @@ public interface Chunker {
 
   /** Reads {@code in} to its end, handing each chunk to {@code consumer} in order. */
   void split(InputStream in, ChunkConsumer consumer) throws IOException;
+
+  /** The largest chunk this chunker makes, in bytes. */
+  int maxChunkSize();
+
+  /**
+   * The length of the chunk that starts at {@code b[start]}, for callers that keep the stream in a
+   * buffer of their own (no copy, no allocation). {@code b[start, end)} must hold either the rest
+   * of the stream or at least {@link #maxChunkSize()} bytes of it; cutting a stream this way, chunk
+   * after chunk, gives exactly the boundaries of {@link #split}.
+   *
+   * @return a length from 1 to {@code min(end - start, maxChunkSize())}; 0 only when {@code start
+   *     == end}
+   */
+  int nextChunk(byte[] b, int start, int end);
 }

@@ -117,6 +117,16 @@ public final class FastCdc implements Chunker {
   }
 
   @Override
+  public int maxChunkSize() {
+    return max;
+  }
+
+  @Override
+  public int nextChunk(byte[] b, int start, int end) {
+    return cut(b, start, end);
+  }
+
+  @Override
   public String describe() {
     return "fastcdc(min=" + min + ",avg=" + avg + ",max=" + max + ")";
   }

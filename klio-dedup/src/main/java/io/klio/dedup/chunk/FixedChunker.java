@@ -32,6 +32,16 @@ public final class FixedChunker implements Chunker {
   }
 
   @Override
+  public int maxChunkSize() {
+    return size;
+  }
+
+  @Override
+  public int nextChunk(byte[] b, int start, int end) {
+    return Math.min(size, end - start);
+  }
+
+  @Override
   public String describe() {
     return "fixed(size=" + size + ")";
   }
