@@ -162,6 +162,7 @@ public final class KlioServer implements AutoCloseable {
                 archives, streams, metrics, walSocket == null ? 0 : walSocket.port()),
             ClientIdentity.interceptor(tls)));
     ChunkRepository repo = Tier1Repository.openOrCreate(store, keyRing);
+    Tier1Repository.checkHeap(repo, Runtime.getRuntime().maxMemory());
     BackupMetrics backupMetrics = new BackupMetrics();
     BackupServiceImpl backups =
         BackupServiceImpl.start(

@@ -161,6 +161,7 @@ public final class BackupServiceImpl extends BackupServiceGrpc.BackupServiceImpl
 
   void committed(BackupSummary s) {
     metrics.committed(s);
+    Tier1Repository.checkHeap(repo, Runtime.getRuntime().maxMemory());
   }
 
   /** How many backups run now. */

@@ -23,7 +23,46 @@ public final class Tier1Repository {
 
   private static final Logger LOG = LoggerFactory.getLogger(Tier1Repository.class);
 
+  /**
+   * Heap the server needs besides the chunk index: the WAL path's segment buffers, a pack being
+   * built per running backup (up to the pack size, 32 MiB by default), gRPC's buffers.
+   */
+  static final long HEAP_BASELINE = 96L << 20;
+
+  /** Bytes of heap per chunk in the in-memory index (docs/format.md, "Repository index"). */
+  static final long INDEX_BYTES_PER_CHUNK = 48;
+
   private Tier1Repository() {}
+
+  /**
+   * The heap a server needs for a repository of {@code chunks} chunks: the baseline, and the index
+   * twice (a refresh builds the merged index beside the one in use).
+   */
+  public static long heapNeeded(long chunks) {
+    return HEAP_BASELINE + 2 * INDEX_BYTES_PER_CHUNK * chunks;
+  }
+
+  /**
+   * Warns when the JVM's maximum heap ({@code maxHeap}) is smaller than {@link #heapNeeded} for the
+   * repository as it is, naming the setting that raises it; true when it is enough.
+   */
+  public static boolean checkHeap(ChunkRepository repo, long maxHeap) {
+    long chunks = repo.stats().chunks();
+    long needed = heapNeeded(chunks);
+    if (maxHeap >= needed) {
+      return true;
+    }
+    LOG.warn(
+        "the server's heap ({} MiB) is smaller than the {} MiB that Tier 1's chunk index of {}"
+            + " chunks needs: backups may fail with out-of-memory errors. Start the server with a"
+            + " larger heap: KLIO_SERVER_HEAP={}m (the ./klio launcher), or -Xmx in"
+            + " KLIO_JAVA_OPTS",
+        maxHeap >> 20,
+        needed >> 20,
+        chunks,
+        (needed >> 20) + 32);
+    return false;
+  }
 
   public static ChunkRepository openOrCreate(BlobStore store, Optional<KeyRing> ring)
       throws IOException {
