@@ -33,7 +33,7 @@ clients=${CLIENTS:-4}
 jobs=$((clients % 2 == 0 ? 2 : 1)) # pgbench: clients must be a multiple of the threads
 . bench/lib/walbacklog.sh
 [[ -f klio-server/target/lib/klio-walstream-0.1.0-SNAPSHOT.jar ]] || mvn -q -B -ntp -DskipTests package
-export KLIO_JAVA_OPTS="-Xmx512m ${KLIO_JAVA_OPTS:-}"
+export KLIO_JAVA_OPTS="${KLIO_JAVA_OPTS:-}" # the launcher's own JVM settings, as users get them
 klio=(./klio)
 
 cleanup() {
