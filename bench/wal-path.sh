@@ -108,7 +108,10 @@ start_server() { # tier1
   server_yaml "$1" >"$work/server.yaml"
   "${klio[@]}" server start --config "$work/server.yaml" >>"$work/server.log" 2>&1 &
   server_pid=$!
-  until curl -sf "http://127.0.0.1:$hport/readyz" >/dev/null; do sleep 0.1; done
+  until curl -sf "http://127.0.0.1:$hport/readyz" >/dev/null; do
+    kill -0 "$server_pid" 2>/dev/null || { echo "the Klio server exited: see $work/server.log" >&2; exit 1; }
+    sleep 0.1
+  done
   # warm-up stream of another cluster: 8 s of its own backlog (slot $2)
   client_yaml "$2" false warmup >"$work/warmup.yaml"
   "${klio[@]}" send-wal --config "$work/warmup.yaml" >>"$work/send-wal.log" 2>&1 &
