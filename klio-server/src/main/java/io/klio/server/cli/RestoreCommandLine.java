@@ -32,6 +32,27 @@ public final class RestoreCommandLine {
   private RestoreCommandLine() {}
 
   /**
+   * Prints {@link #restoreCommand} for {@code LAUNCHER CLIENT-CONFIG [SPOOL]} (SPOOL defaults to
+   * {@link #DEFAULT_SPOOL}): for scripts such as bench/restore-command.sh. Exit 2 on bad arguments.
+   */
+  public static void main(String[] args) {
+    if (args.length < 2 || args.length > 3) {
+      System.err.println("usage: RestoreCommandLine LAUNCHER CLIENT-CONFIG [SPOOL]");
+      System.exit(2);
+    }
+    try {
+      System.out.println(
+          restoreCommand(
+              Path.of(args[0]),
+              Path.of(args[1]),
+              args.length == 3 ? Path.of(args[2]) : DEFAULT_SPOOL));
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /**
    * The value of {@code restore_command} (before the quoting of a configuration file: see {@link
    * #setting}).
    *
