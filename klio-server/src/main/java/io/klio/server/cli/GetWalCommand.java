@@ -11,6 +11,8 @@ import io.klio.client.WalFetcher;
 import io.klio.server.config.ClientConfig;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.Logging;
+import io.klio.server.prefetch.PrefetchLauncher;
+import io.klio.server.prefetch.Spool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -80,6 +82,15 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
           "the client configuration (default: $KLIO_CLIENT_CONFIG, else /etc/klio/client.yaml)")
   Path config;
 
+  @Option(
+      names = "--prefetch",
+      paramLabel = "SPOOL",
+      description =
+          "keep the next getWal.prefetch segments in SPOOL (relative: to the working directory,"
+              + " PostgreSQL's data directory) with a prefetcher that outlives this call; the"
+              + " restore_command of klio restore takes them from there without a JVM")
+  Path prefetchSpool;
+
   @Parameters(
       index = "0",
       paramLabel = "WALNAME",
@@ -120,7 +131,11 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
     try {
       WalFetcher fetcher = server.walFetcher();
       byte[] content;
-      Path spooled = c.spool().map(s -> s.resolve(name)).orElse(null);
+      Optional<Spool> prefetcher = Optional.ofNullable(prefetchSpool).map(Spool::new);
+      Path spooled =
+          prefetcher.isPresent()
+              ? prefetcher.get().file(name)
+              : c.spool().map(s -> s.resolve(name)).orElse(null);
       if (spooled != null && Files.exists(spooled)) {
         content = Files.readAllBytes(spooled);
         LOG.info("{} from the spool", name);
@@ -130,6 +145,7 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
           f = fetchWithRetries(fetcher, name, c.getWalTimeout().toSeconds());
         } catch (NotFoundException e) {
           LOG.info("{} not found in the archive of cluster {}", name, c.client().cluster());
+          prefetcher.ifPresent(s -> recordRequest(s, wal, false));
           return NOT_FOUND;
         } catch (RetryableException e) {
           LOG.error(
@@ -162,7 +178,11 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
       if (spooled != null) {
         Files.deleteIfExists(spooled);
       }
-      if (wal instanceof WalFileName.Segment && c.spool().isPresent() && c.prefetch() > 0) {
+      if (prefetcher.isPresent()) {
+        if (c.prefetchAhead() > 0 && recordRequest(prefetcher.get(), wal, true)) {
+          startPrefetcher(prefetcher.get(), file);
+        }
+      } else if (wal instanceof WalFileName.Segment && c.spool().isPresent() && c.prefetch() > 0) {
         try {
           Optional<WalSegmentSize> size = fetcher.segmentSize();
           if (size.isPresent()) {
@@ -180,6 +200,45 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
       return 0;
     } finally {
       server.close();
+    }
+  }
+
+  /**
+   * Tells the prefetcher of {@code spool} that PostgreSQL asked for the segment {@code wal} (when
+   * it is one, and the spool exists or may be made); returns whether it did. Best effort: the file
+   * PostgreSQL asked for is served (or known missing) either way.
+   */
+  private static boolean recordRequest(Spool spool, WalFileName wal, boolean found) {
+    if (!(wal instanceof WalFileName.Segment)) {
+      return false; // history files, .partial and .backup files leave the window where it is
+    }
+    try {
+      if (found) {
+        DurableFiles.createDirectories(spool.dir());
+      } else if (!Files.isDirectory(spool.dir())) {
+        return false; // no prefetcher to tell; the end of the archive starts none
+      }
+      spool.recordRequest(wal.toString(), found);
+      return true;
+    } catch (IOException e) {
+      LOG.warn("recording the request of {} in {}: {}", wal, spool.dir(), e.toString());
+      return false;
+    }
+  }
+
+  /** Starts the prefetcher of {@code spool} unless it runs. Failures are only logged. */
+  private static void startPrefetcher(Spool spool, Path config) throws InterruptedException {
+    Path cwd = Path.of("").toAbsolutePath();
+    // PostgreSQL runs restore_command in its data directory: the prefetcher ends with its recovery
+    Optional<Path> dataDirectory =
+        Files.isRegularFile(cwd.resolve("PG_VERSION"))
+                && Files.isRegularFile(cwd.resolve("global").resolve("pg_control"))
+            ? Optional.of(cwd)
+            : Optional.empty();
+    try {
+      PrefetchLauncher.ensureRunning(spool, config, dataDirectory);
+    } catch (IOException e) {
+      LOG.warn("could not start the prefetcher for {}: {}", spool.dir(), e.toString());
     }
   }
 

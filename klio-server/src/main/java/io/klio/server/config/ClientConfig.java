@@ -43,6 +43,10 @@ public record ClientConfig(
   /**
    * @param client how to reach the server (cluster, server, tls, compression, synchronous)
    * @param connection the rest is send-wal's ({@code postgres.*}) and get-wal's ({@code getWal.*})
+   * @param prefetch how many segments get-wal fetches after the one asked for ({@code
+   *     getWal.prefetch}, default 4)
+   * @param prefetchAhead how many segments the prefetcher of {@code get-wal --prefetch} keeps ahead
+   *     ({@code getWal.prefetch}, default {@value #DEFAULT_PREFETCH_AHEAD})
    */
   public record Resolved(
       KlioClientOptions client,
@@ -53,9 +57,13 @@ public record ClientConfig(
       Optional<InetSocketAddress> healthListen,
       Optional<Path> spool,
       int prefetch,
+      int prefetchAhead,
       Duration getWalTimeout,
       Logging.Format logFormat,
       String logLevel) {}
+
+  /** {@code getWal.prefetch} of the prefetcher ({@code get-wal --prefetch}) when not set. */
+  public static final int DEFAULT_PREFETCH_AHEAD = 16;
 
   public static Resolved load(Path file) throws ConfigException {
     ClientConfig c = Yaml.read(file, ClientConfig.class);
@@ -100,9 +108,9 @@ public record ClientConfig(
     }
     Postgres pg = postgres == null ? new Postgres(null, null, null, null, null) : postgres;
     GetWal gw = getWal == null ? new GetWal(null, null, null) : getWal;
-    int prefetch = gw.prefetch() == null ? 4 : gw.prefetch();
-    if (prefetch < 0 || prefetch > 64) {
-      throw new ConfigException("field 'getWal.prefetch' must be within 0..64, not " + prefetch);
+    if (gw.prefetch() != null && (gw.prefetch() < 0 || gw.prefetch() > 64)) {
+      throw new ConfigException(
+          "field 'getWal.prefetch' must be within 0..64, not " + gw.prefetch());
     }
     KlioClientOptions client =
         new KlioClientOptions(
@@ -124,7 +132,8 @@ public record ClientConfig(
             ? Optional.empty()
             : Optional.of(Yaml.address("sendWal.healthListen", sendWal.healthListen())),
         Optional.ofNullable(gw.spool()).map(Path::of),
-        prefetch,
+        gw.prefetch() == null ? 4 : gw.prefetch(),
+        gw.prefetch() == null ? DEFAULT_PREFETCH_AHEAD : gw.prefetch(),
         Yaml.duration("getWal.timeout", gw.timeout() == null ? "60s" : gw.timeout()),
         Yaml.logFormat("log.format", log == null ? null : log.format()),
         log == null || log.level() == null ? "info" : log.level());
