@@ -73,8 +73,11 @@ class BackupKillIT {
       assertThat(metric(klio, "klio_backups_aborted_total")).isEqualTo(1);
       try (KlioConnection c = BackupFixtures.connect(cfg)) {
         assertThat(c.backups().list()).isEmpty();
-        BackupSummary next = c.backups().backup(BackupFixtures.options(cfg), BackupListener.NONE).summary();
-        assertThat(c.backups().list()).extracting(BackupSummary::getBackupId).containsExactly(next.getBackupId());
+        BackupSummary next =
+            c.backups().backup(BackupFixtures.options(cfg), BackupListener.NONE).summary();
+        assertThat(c.backups().list())
+            .extracting(BackupSummary::getBackupId)
+            .containsExactly(next.getBackupId());
         assertThat(next.getChunkCount() - next.getNewChunks())
             .as("chunks the killed backup stored are known to the next one")
             .isGreaterThanOrEqualTo((long) (received * 0.95));
