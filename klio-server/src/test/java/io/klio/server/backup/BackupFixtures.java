@@ -175,4 +175,13 @@ final class BackupFixtures {
   static void append(Path file, String text) throws IOException {
     Files.writeString(file, text, StandardOpenOption.APPEND);
   }
+
+  /** Waits until send-wal streams from {@code s} (its slot is active: it negotiated). */
+  static void awaitStreaming(PostgresServer s) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!"t".equals(s.sql("SELECT active FROM pg_replication_slots WHERE slot_name = 'klio'"))) {
+      assertThat(System.nanoTime()).as("send-wal streaming").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
 }

@@ -45,6 +45,7 @@ class BackupKillIT {
     try (KlioFixture klio = new KlioFixture(tmp, BackupFixtures.conn(s), false, "")) {
       klio.startServer();
       klio.startSendWal();
+      BackupFixtures.awaitStreaming(s);
       Path cfg = clientYaml(klio, "backup.yaml", s, null);
       Files.writeString(cfg, Files.readString(cfg).replace("  jobs: 2\n", "  jobs: 1\n"));
 
