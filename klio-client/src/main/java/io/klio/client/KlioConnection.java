@@ -55,6 +55,12 @@ public interface KlioConnection extends AutoCloseable {
   /** The fetcher of this cluster's archived WAL files. */
   WalFetcher walFetcher();
 
+  /**
+   * The client of this cluster's restores: a base backup from the server into a new data directory,
+   * set up for point-in-time recovery ({@link RestoreClient}).
+   */
+  RestoreClient restores();
+
   /** Shuts the channel down at once. */
   @Override
   void close();

@@ -3,6 +3,7 @@ package io.klio.client.internal;
 import io.grpc.ManagedChannel;
 import io.klio.client.KlioClientOptions;
 import io.klio.client.KlioConnection;
+import io.klio.client.RestoreClient;
 import io.klio.client.WalFetcher;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
@@ -35,6 +36,11 @@ final class ServerConnection implements KlioConnection {
   @Override
   public WalFetcher walFetcher() {
     return new GrpcWalFetcher(channel, options);
+  }
+
+  @Override
+  public RestoreClient restores() {
+    return new GrpcRestoreClient(channel, options, walFetcher());
   }
 
   @Override
