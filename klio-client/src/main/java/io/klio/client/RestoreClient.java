@@ -58,6 +58,13 @@ public interface RestoreClient {
     /** The backup chosen, before anything is written. */
     default void selected(BackupSummary backup) {}
 
+    /**
+     * Every check that comes before writing passed (the directory is new or empty, the backup's
+     * first WAL file is in the archive): the copy into {@code dataDirectory} begins. A failure
+     * after this leaves a partial directory.
+     */
+    default void copying(java.nio.file.Path dataDirectory) {}
+
     /** Progress of the copy, at most every 50 ms, and once at its end. */
     default void progress(Progress progress) {}
 

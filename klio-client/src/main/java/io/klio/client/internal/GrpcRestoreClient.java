@@ -94,6 +94,7 @@ final class GrpcRestoreClient implements RestoreClient {
       TimelineHistory history = checkWal(b);
       List<WalRange> ranges = walRanges(b, history);
       RestoreResult copied;
+      listener.copying(dir);
       try {
         copied = writer.run(manifest.entries());
       } catch (UncheckedIOException e) {

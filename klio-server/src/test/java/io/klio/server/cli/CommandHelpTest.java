@@ -100,7 +100,7 @@ class CommandHelpTest {
       assertThat(Main.run(args)).as(String.join(" ", args)).isEqualTo(2);
       assertThat(console.err())
           .contains("klio: unknown command 'frobnicate'")
-          .contains("server, send-wal, get-wal, receive-wal, keys, tls, help");
+          .contains("server, send-wal, get-wal, restore, receive-wal, keys, tls, help");
       assertThat(console.out()).doesNotContain("Usage:");
     }
     console.reset();
