@@ -1,6 +1,7 @@
 package io.klio.client.internal;
 
 import io.grpc.ManagedChannel;
+import io.klio.client.BackupClient;
 import io.klio.client.KlioClientOptions;
 import io.klio.client.KlioConnection;
 import io.klio.client.RestoreClient;
@@ -36,6 +37,11 @@ final class ServerConnection implements KlioConnection {
   @Override
   public WalFetcher walFetcher() {
     return new GrpcWalFetcher(channel, options);
+  }
+
+  @Override
+  public BackupClient backups() {
+    return new GrpcBackupClient(channel, options);
   }
 
   @Override

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       ReceiveWalCommand.class,
       KeysCommand.class,
       TlsCommand.class,
+      BackupCommand.class,
       picocli.CommandLine.HelpCommand.class
     })
 public final class KlioCommand implements Runnable {
