@@ -59,6 +59,12 @@ public interface KlioConnection extends AutoCloseable {
   /** The base backups of this cluster: taking one, and the catalog. */
   BackupClient backups();
 
+  /**
+   * The client of this cluster's restores: a base backup from the server into a new data directory,
+   * set up for point-in-time recovery ({@link RestoreClient}).
+   */
+  RestoreClient restores();
+
   /** Shuts the channel down at once. */
   @Override
   void close();

@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.klio.client.BackupClient;
 import io.klio.client.KlioClientOptions;
 import io.klio.client.KlioConnection;
+import io.klio.client.RestoreClient;
 import io.klio.client.WalFetcher;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
@@ -41,6 +42,11 @@ final class ServerConnection implements KlioConnection {
   @Override
   public BackupClient backups() {
     return new GrpcBackupClient(channel, options);
+  }
+
+  @Override
+  public RestoreClient restores() {
+    return new GrpcRestoreClient(channel, options, walFetcher());
   }
 
   @Override

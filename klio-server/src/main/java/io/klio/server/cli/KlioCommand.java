@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       ServerCommand.class,
       SendWalCommand.class,
       GetWalCommand.class,
+      RestoreCommand.class,
       ReceiveWalCommand.class,
       KeysCommand.class,
       TlsCommand.class,

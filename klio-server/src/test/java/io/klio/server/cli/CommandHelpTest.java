@@ -112,7 +112,7 @@ class CommandHelpTest {
       assertThat(Main.run(args)).as(String.join(" ", args)).isEqualTo(2);
       assertThat(console.err())
           .contains("klio: unknown command 'frobnicate'")
-          .contains("server, send-wal, get-wal, receive-wal, keys, tls, backup, help");
+          .contains("server, send-wal, get-wal, restore, receive-wal, keys, tls, backup, help");
       assertThat(console.out()).doesNotContain("Usage:");
     }
     console.reset();

@@ -232,6 +232,36 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
+   * A server of this one's version and passwords whose data directory ({@link #dataDirectory()})
+   * does not exist yet: restore a backup there (as {@code klio restore} does), then {@link
+   * #startRestored()}. It gets its own port.
+   */
+  public PostgresServer restoreTarget() {
+    PostgresServer copy =
+        new PostgresServer(config, newRoot("pg" + config.major() + "-restored"), password, tls);
+    try {
+      if (tls != null) {
+        copyTree(root.resolve("tls"), copy.root.resolve("tls"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    copy.port = freePort();
+    return copy;
+  }
+
+  /**
+   * Starts a restored data directory (of {@link #restoreTarget()}) as it is, with its recovery
+   * settings: gives it this server's port and socket (rewriting the test settings file it was
+   * restored with, so verify it before), owned by the postgres OS user, and waits until it accepts
+   * connections.
+   */
+  public void startRestored() {
+    writeTestConf();
+    start();
+  }
+
+  /**
    * Starts this copy in archive recovery with {@code settings} (such as {@code restore_command},
    * values quoted as in postgresql.conf) and {@code recovery.signal}; returns once it accepts
    * connections (recovery may still be running: see {@link #awaitRecoveryEnd}).
