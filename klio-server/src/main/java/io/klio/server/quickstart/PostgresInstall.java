@@ -40,7 +40,13 @@ record PostgresInstall(Path bin, int major, String version, String origin) {
     if (system.isPresent()) {
       return system.get();
     }
-    Optional<Path> jar = newestArtifact(mavenRepository());
+    return fromMaven(mavenRepository(), unpackInto);
+  }
+
+  /** The newest binaries artifact in the Maven repository {@code repo}, unpacked into a dir. */
+  static PostgresInstall fromMaven(Path repo, Path unpackInto)
+      throws IOException, InterruptedException {
+    Optional<Path> jar = newestArtifact(repo);
     if (jar.isEmpty()) {
       throw new IOException(
           "no PostgreSQL "
@@ -49,7 +55,7 @@ record PostgresInstall(Path bin, int major, String version, String origin) {
               + " and no io.zonky.test.postgres:"
               + artifactName()
               + " in "
-              + mavenRepository()
+              + repo
               + "; install PostgreSQL (apt-get install postgresql) or build the project with its"
               + " tests once (mvn verify) so that Maven fetches the binaries");
     }

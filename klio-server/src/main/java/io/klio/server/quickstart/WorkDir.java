@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -39,6 +40,9 @@ final class WorkDir {
       w = new WorkDir(Files.createTempDirectory("klio-quickstart-").toAbsolutePath(), true);
     } else {
       Path d = dir.get().toAbsolutePath().normalize();
+      if (shared) {
+        reachable(d);
+      }
       if (Files.exists(d)) {
         if (!Files.isDirectory(d)) {
           throw new IllegalArgumentException(d + " exists and is not a directory");
@@ -58,6 +62,21 @@ final class WorkDir {
     Files.setPosixFilePermissions(
         w.root, PosixFilePermissions.fromString(shared ? "rwxr-xr-x" : "rwx------"));
     return w;
+  }
+
+  /** Fails unless every existing directory above {@code dir} lets other users through (o+x). */
+  private static void reachable(Path dir) throws IOException {
+    for (Path p = dir.getParent(); p != null; p = p.getParent()) {
+      if (Files.exists(p)
+          && !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+        throw new IllegalArgumentException(
+            p
+                + " does not let other users through (mode o+x), so PostgreSQL's OS user cannot"
+                + " reach "
+                + dir
+                + "; give a --dir it can reach (the default, in the system's temp directory, is)");
+      }
+    }
   }
 
   Path root() {
