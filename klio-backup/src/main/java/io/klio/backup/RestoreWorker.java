@@ -1,6 +1,7 @@
 package io.klio.backup;
 
 import io.klio.api.ChunkHasher;
+import io.klio.api.error.NotFoundException;
 import io.klio.api.error.PermanentException;
 import io.klio.api.format.Codecs;
 import io.klio.dedup.repo.ChunkId;
@@ -85,7 +86,7 @@ final class RestoreWorker implements Runnable {
           taken.pollFirst();
           queue.done();
         } else {
-          write(head, source.next());
+          write(head, next(head));
         }
       }
     } catch (Throwable t) {
@@ -131,6 +132,37 @@ final class RestoreWorker implements Runnable {
     }
     if (!ids.isEmpty()) {
       source.request(ids);
+    }
+  }
+
+  /**
+   * The source's next answer; a chunk the repository does not hold or cannot open is reported with
+   * the file and offset it belongs to (the source's message names the chunk and where it is).
+   */
+  private StoredChunk next(RestoreTask t) throws IOException {
+    try {
+      return source.next();
+    } catch (NotFoundException e) {
+      throw new NotFoundException(
+          "restoring "
+              + t.path
+              + ": the chunk at offset "
+              + t.offset
+              + " is missing: "
+              + e.getMessage()
+              + "; nothing more is written. Restore another backup",
+          e);
+    } catch (PermanentException e) {
+      throw new PermanentException(
+          "restoring "
+              + t.path
+              + ": the chunk at offset "
+              + t.offset
+              + " cannot be read: "
+              + e.getMessage()
+              + "; nothing more is written. Run klio backup verify to see what"
+              + " else is damaged, and restore another backup",
+          e);
     }
   }
 

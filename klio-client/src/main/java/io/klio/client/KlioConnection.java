@@ -6,9 +6,10 @@ import java.io.IOException;
 
 /**
  * A connection to one Klio server as one cluster, shared by the services that talk to it: the WAL
- * sender ({@link #walSink}), the WAL fetcher ({@link #walFetcher}), and the backup and restore
- * clients as they come. It holds one gRPC channel (HTTP/2 over TCP, mutual TLS unless {@link
- * KlioClientOptions#tls()} is empty), which reconnects by itself after the server restarts.
+ * sender ({@link #walSink}), the WAL fetcher ({@link #walFetcher}), the backup client ({@link
+ * #backups}), and the restore client as it comes. It holds one gRPC channel (HTTP/2 over TCP,
+ * mutual TLS unless {@link KlioClientOptions#tls()} is empty), which reconnects by itself after the
+ * server restarts.
  *
  * <p><b>Threading.</b> Thread-safe; the objects it hands out say their own rules.
  *
@@ -54,6 +55,15 @@ public interface KlioConnection extends AutoCloseable {
 
   /** The fetcher of this cluster's archived WAL files. */
   WalFetcher walFetcher();
+
+  /** The base backups of this cluster: taking one, and the catalog. */
+  BackupClient backups();
+
+  /**
+   * The client of this cluster's restores: a base backup from the server into a new data directory,
+   * set up for point-in-time recovery ({@link RestoreClient}).
+   */
+  RestoreClient restores();
 
   /** Shuts the channel down at once. */
   @Override

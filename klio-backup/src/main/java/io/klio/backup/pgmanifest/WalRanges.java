@@ -1,6 +1,7 @@
 package io.klio.backup.pgmanifest;
 
 import io.klio.api.Lsn;
+import io.klio.api.TimelineHistory;
 import io.klio.api.TimelineId;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,9 +91,9 @@ public final class WalRanges {
   private static List<Segment> newestFirst(TimelineHistory history) {
     List<Segment> segments = new ArrayList<>();
     Lsn prevEnd = Lsn.INVALID;
-    for (TimelineHistory.Entry e : history.entries()) {
-      segments.add(0, new Segment(e.parent(), prevEnd, e.switchpoint()));
-      prevEnd = e.switchpoint();
+    for (TimelineHistory.Entry e : history.ancestors()) {
+      segments.add(0, new Segment(e.timeline(), prevEnd, e.switchPoint()));
+      prevEnd = e.switchPoint();
     }
     segments.add(0, new Segment(history.timeline(), prevEnd, Lsn.INVALID));
     return segments;

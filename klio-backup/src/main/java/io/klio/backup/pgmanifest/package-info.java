@@ -11,10 +11,10 @@
  * %Y-%m-%d %H:%M:%S GMT}) and a checksum ({@link io.klio.backup.pgmanifest.ChecksumCalculator}:
  * CRC-32C as little-endian bytes, or SHA-224/256/384/512); the {@code WAL-Ranges} ({@link
  * io.klio.backup.pgmanifest.WalRanges} computes them from the backup's start and end and the end
- * timeline's {@link io.klio.backup.pgmanifest.TimelineHistory}); and {@code Manifest-Checksum}, the
- * SHA-256 of every byte up to the last line. Given the same files, sizes, times and checksums in
- * the same order, the output equals the server's byte for byte (the integration tests compare it
- * with pg_basebackup's manifests of PostgreSQL 15 and 18).
+ * timeline's {@link io.klio.api.TimelineHistory}); and {@code Manifest-Checksum}, the SHA-256 of
+ * every byte up to the last line. Given the same files, sizes, times and checksums in the same
+ * order, the output equals the server's byte for byte (the integration tests compare it with
+ * pg_basebackup's manifests of PostgreSQL 15 and 18).
  *
  * <h2>Verifying</h2>
  *

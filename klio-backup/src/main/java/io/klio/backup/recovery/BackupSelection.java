@@ -40,9 +40,19 @@ public final class BackupSelection {
    * How far the WAL archive reaches.
    *
    * @param newestLsn the end of the newest WAL it holds durably
-   * @param receivedAt when that WAL arrived (no commit after it can be replayed)
+   * @param receivedAt when that WAL arrived (no commit after it can be replayed), when known
    */
-  public record ArchiveReach(Lsn newestLsn, Instant receivedAt) {}
+  public record ArchiveReach(Lsn newestLsn, Optional<Instant> receivedAt) {
+    public ArchiveReach {
+      java.util.Objects.requireNonNull(newestLsn, "newestLsn");
+      java.util.Objects.requireNonNull(receivedAt, "receivedAt");
+    }
+
+    /** An archive whose newest WAL arrived at {@code receivedAt}. */
+    public ArchiveReach(Lsn newestLsn, Instant receivedAt) {
+      this(newestLsn, Optional.of(receivedAt));
+    }
+  }
 
   /**
    * The backup to restore.
@@ -129,16 +139,18 @@ public final class BackupSelection {
       return;
     }
     ArchiveReach a = archive.get();
-    if (t instanceof RecoveryTarget.Time time && time.instant().isAfter(a.receivedAt())) {
+    if (t instanceof RecoveryTarget.Time time
+        && a.receivedAt().isPresent()
+        && time.instant().isAfter(a.receivedAt().get())) {
       throw new PermanentException(
           "the target time "
               + time.text()
               + " is after the newest WAL in the archive (received "
-              + a.receivedAt()
+              + a.receivedAt().get()
               + "); reachable times: "
               + Instant.ofEpochMilli(sorted.get(0).getStopTimeMs())
               + " to "
-              + a.receivedAt());
+              + a.receivedAt().get());
     }
     if (t instanceof RecoveryTarget.AtLsn lsn && lsn.lsn().isAfter(a.newestLsn())) {
       throw new PermanentException(
@@ -167,7 +179,11 @@ public final class BackupSelection {
       List<BackupSummary> sorted,
       Optional<ArchiveReach> archive) {
     BackupSummary oldest = sorted.get(0);
-    String until = archive.map(a -> a.receivedAt() + " (the newest WAL)").orElse("the newest WAL");
+    String until =
+        archive
+            .flatMap(ArchiveReach::receivedAt)
+            .map(r -> r + " (the newest WAL)")
+            .orElse("the newest WAL");
     if (target.isPresent() && target.get() instanceof RecoveryTarget.Time time) {
       return new PermanentException(
           "no backup ends before the target time "

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.klio.api.Lsn;
 import io.klio.api.SystemIdentifier;
+import io.klio.api.TimelineHistory;
 import io.klio.api.TimelineId;
 import io.klio.backup.pgmanifest.BackupManifestVerifier.Options;
 import io.klio.backup.pgmanifest.BackupManifestVerifier.Report;
@@ -162,21 +163,17 @@ class PgBaseBackupIT {
     TimelineId two = TimelineId.of(2);
     TimelineHistory history =
         TimelineHistory.parse(
-            two, Files.readString(standby.dataDirectory().resolve("pg_wal/00000002.history")));
-    assertThat(history.entries())
+            two, Files.readAllBytes(standby.dataDirectory().resolve("pg_wal/00000002.history")));
+    assertThat(history.ancestors())
         .singleElement()
-        .satisfies(
-            e -> {
-              assertThat(e.parent()).isEqualTo(TimelineId.FIRST);
-              assertThat(e.reason()).isNotEmpty();
-            });
+        .satisfies(e -> assertThat(e.timeline()).isEqualTo(TimelineId.FIRST));
     WalRange pgRange = parsed.walRanges().get(0).toWalRange();
     assertThat(parsed.walRanges()).hasSize(1);
     Map<String, String> label = backupLabel(backup);
     assertThat(label.get("START TIMELINE")).isEqualTo("2");
     assertThat(WalRanges.compute(two, startLsn(label), two, pgRange.end(), history))
         .containsExactly(pgRange);
-    assertThat(history.entries().get(0).switchpoint()).isLessThanOrEqualTo(pgRange.start());
+    assertThat(history.ancestors().get(0).switchPoint()).isLessThanOrEqualTo(pgRange.start());
 
     assertThat(
             BackupManifestVerifier.verify(backup, Options.defaults().emulating(major)).findings())
@@ -442,7 +439,8 @@ class PgBaseBackupIT {
     Map<String, String> label = backupLabel(dir);
     TimelineId tli = TimelineId.parse(label.get("START TIMELINE"));
     Lsn end = Lsn.of(m.walRanges().get(0).end());
-    List<WalRange> r = WalRanges.compute(tli, startLsn(label), tli, end, TimelineHistory.none(tli));
+    List<WalRange> r =
+        WalRanges.compute(tli, startLsn(label), tli, end, new TimelineHistory(tli, List.of()));
     assertThat(r).hasSize(1);
     return r.get(0);
   }

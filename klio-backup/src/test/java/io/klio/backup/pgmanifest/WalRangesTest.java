@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.klio.api.Lsn;
+import io.klio.api.TimelineHistory;
 import io.klio.api.TimelineId;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The server's rules for WAL-Ranges, with one, two and three timelines. */
@@ -16,15 +19,18 @@ class WalRangesTest {
   private static final TimelineId T3 = TimelineId.of(3);
 
   /** 2's history: 1 ended at 0/5000000. 3's: 1 ended at 0/5000000, 2 at 0/9000000. */
-  private static final TimelineHistory H2 = TimelineHistory.parse(T2, "1\t0/5000000\treason\n");
+  private static final TimelineHistory H2 =
+      TimelineHistory.parse(T2, "1\t0/5000000\treason\n".getBytes(StandardCharsets.UTF_8));
 
   private static final TimelineHistory H3 =
-      TimelineHistory.parse(T3, "1\t0/5000000\treason\n\n2\t0/9000000\treason\n");
+      TimelineHistory.parse(
+          T3, "1\t0/5000000\treason\n\n2\t0/9000000\treason\n".getBytes(StandardCharsets.UTF_8));
 
   @Test
   void oneTimeline() {
     assertThat(
-            WalRanges.compute(T1, lsn("0/2000028"), T1, lsn("0/2000100"), TimelineHistory.none(T1)))
+            WalRanges.compute(
+                T1, lsn("0/2000028"), T1, lsn("0/2000100"), new TimelineHistory(T1, List.of())))
         .containsExactly(range(T1, "0/2000028", "0/2000100"));
     // a backup entirely on timeline 2: timeline 1 ended before the backup began
     assertThat(WalRanges.compute(T2, lsn("0/6000028"), T2, lsn("0/6000100"), H2))
@@ -61,7 +67,8 @@ class WalRangesTest {
         .hasMessageContaining("history given is that of timeline 2");
     // the start timeline is not an ancestor of the end timeline
     TimelineId t4 = TimelineId.of(4);
-    TimelineHistory h4 = TimelineHistory.parse(t4, "1\t0/5000000\n3\t0/9000000\n");
+    TimelineHistory h4 =
+        TimelineHistory.parse(t4, "1\t0/5000000\n3\t0/9000000\n".getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> WalRanges.compute(T2, lsn("0/4000000"), t4, lsn("0/A000000"), h4))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("expected start timeline 2 but found timeline 1");
@@ -72,13 +79,13 @@ class WalRangesTest {
     assertThatThrownBy(
             () ->
                 WalRanges.compute(
-                    T1, lsn("0/3000000"), T1, lsn("0/2000000"), TimelineHistory.none(T1)))
+                    T1, lsn("0/3000000"), T1, lsn("0/2000000"), new TimelineHistory(T1, List.of())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("backwards");
     assertThatCode(
             () ->
                 WalRanges.compute(
-                    T2, lsn("0/6000000"), T2, lsn("0/7000000"), TimelineHistory.none(T2)))
+                    T2, lsn("0/6000000"), T2, lsn("0/7000000"), new TimelineHistory(T2, List.of())))
         .doesNotThrowAnyException();
   }
 

@@ -1,8 +1,10 @@
 package io.klio.client.internal;
 
 import io.grpc.ManagedChannel;
+import io.klio.client.BackupClient;
 import io.klio.client.KlioClientOptions;
 import io.klio.client.KlioConnection;
+import io.klio.client.RestoreClient;
 import io.klio.client.WalFetcher;
 import io.klio.walstream.WalSink;
 import java.io.IOException;
@@ -35,6 +37,16 @@ final class ServerConnection implements KlioConnection {
   @Override
   public WalFetcher walFetcher() {
     return new GrpcWalFetcher(channel, options);
+  }
+
+  @Override
+  public BackupClient backups() {
+    return new GrpcBackupClient(channel, options);
+  }
+
+  @Override
+  public RestoreClient restores() {
+    return new GrpcRestoreClient(channel, options, walFetcher());
   }
 
   @Override

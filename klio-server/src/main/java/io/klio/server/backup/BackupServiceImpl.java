@@ -155,6 +155,11 @@ public final class BackupServiceImpl extends BackupServiceGrpc.BackupServiceImpl
     return b.build();
   }
 
+  /** The key of keyed chunk ids, for a restore's first ManifestPart; empty when not encrypted. */
+  ByteString chunkIdKey() {
+    return chunkIdKey.map(ByteString::copyFrom).orElse(ByteString.EMPTY);
+  }
+
   private static byte[] tokenOf(BackupSession s) {
     return s.token();
   }

@@ -8,7 +8,11 @@ import io.klio.api.grpc.v1.ManifestPart;
 import io.klio.api.grpc.v1.ReadManifestRequest;
 import java.util.concurrent.Executor;
 
-/** Streams a committed backup's manifest: its summary, then its entries in batches. */
+/**
+ * Streams a committed backup's manifest: its summary (with the chunk id key of an encrypted
+ * repository, which the caller's certificate already entitles it to, as for a backup), then its
+ * entries in batches of about 1 MiB.
+ */
 final class ReadManifestCall extends WorkerCall<ReadManifestRequest, ManifestPart> {
 
   private static final int BATCH_BYTES = 1 << 20;
@@ -25,7 +29,11 @@ final class ReadManifestCall extends WorkerCall<ReadManifestRequest, ManifestPar
   protected void handle(ReadManifestRequest r) throws Exception {
     ClusterName cluster = service.authorize(identity, r.getCluster());
     try (StoredManifest.Reader m = service.catalog.open(cluster, r.getBackupId())) {
-      send(ManifestPart.newBuilder().setSummary(m.summary()).build());
+      send(
+          ManifestPart.newBuilder()
+              .setSummary(m.summary())
+              .setChunkIdKey(service.chunkIdKey())
+              .build());
       ManifestEntries.Builder batch = ManifestEntries.newBuilder();
       int bytes = 0;
       for (FileEntry e = m.next(); e != null; e = m.next()) {

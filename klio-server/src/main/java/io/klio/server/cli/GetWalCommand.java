@@ -91,10 +91,7 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
 
   @Override
   public Integer call() throws Exception {
-    Path file =
-        config != null
-            ? config
-            : Path.of(System.getenv().getOrDefault("KLIO_CLIENT_CONFIG", "/etc/klio/client.yaml"));
+    Path file = configFile(config);
     ClientConfig.Resolved c;
     try {
       c = ClientConfig.load(file);
@@ -181,6 +178,13 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
     } finally {
       server.close();
     }
+  }
+
+  /** {@code --config}, else {@code $KLIO_CLIENT_CONFIG}, else {@code /etc/klio/client.yaml}. */
+  static Path configFile(Path option) {
+    return option != null
+        ? option
+        : Path.of(System.getenv().getOrDefault("KLIO_CLIENT_CONFIG", "/etc/klio/client.yaml"));
   }
 
   private static WalFetcher.Fetched fetchWithRetries(WalFetcher fetcher, String name, long timeout)

@@ -26,9 +26,11 @@ import picocli.CommandLine.Spec;
       ServerCommand.class,
       SendWalCommand.class,
       GetWalCommand.class,
+      RestoreCommand.class,
       ReceiveWalCommand.class,
       KeysCommand.class,
       TlsCommand.class,
+      BackupCommand.class,
       picocli.CommandLine.HelpCommand.class
     })
 public final class KlioCommand implements Runnable {

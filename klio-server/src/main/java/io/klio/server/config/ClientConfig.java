@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * {@code client.yaml}, read by send-wal and get-wal (every field documented in
+ * {@code client.yaml}, read by send-wal, get-wal and backup (every field documented in
  * docs/configuration.md). {@link #resolve} checks it and applies the defaults: what reaches the
  * server becomes the client library's {@link KlioClientOptions}, the rest is the commands' own.
  */
@@ -21,6 +21,7 @@ public record ClientConfig(
     String compression,
     SendWal sendWal,
     GetWal getWal,
+    Backup backup,
     Log log) {
 
   public record Tls(
@@ -38,7 +39,20 @@ public record ClientConfig(
 
   public record GetWal(String spool, Integer prefetch, String timeout) {}
 
+  /** {@code klio backup}'s own. */
+  public record Backup(
+      String pgdata, Integer jobs, String label, Boolean fast, String walTimeout) {}
+
   public record Log(String format, String level) {}
+
+  /**
+   * {@code backup:} with its defaults.
+   *
+   * @param pgdata the data directory; required to take a backup (not for the catalog commands)
+   * @param walTimeout empty: the server's {@code backup.walTimeout}
+   */
+  public record BackupSettings(
+      Optional<Path> pgdata, int jobs, String label, boolean fast, Optional<Duration> walTimeout) {}
 
   /**
    * @param client how to reach the server (cluster, server, tls, compression, synchronous)
@@ -54,6 +68,7 @@ public record ClientConfig(
       Optional<Path> spool,
       int prefetch,
       Duration getWalTimeout,
+      BackupSettings backup,
       Logging.Format logFormat,
       String logLevel) {}
 
@@ -126,8 +141,42 @@ public record ClientConfig(
         Optional.ofNullable(gw.spool()).map(Path::of),
         prefetch,
         Yaml.duration("getWal.timeout", gw.timeout() == null ? "60s" : gw.timeout()),
+        backupSettings(backup == null ? new Backup(null, null, null, null, null) : backup),
         Yaml.logFormat("log.format", log == null ? null : log.format()),
         log == null || log.level() == null ? "info" : log.level());
+  }
+
+  private static BackupSettings backupSettings(Backup b) throws ConfigException {
+    int jobs =
+        b.jobs() == null ? Math.min(64, Runtime.getRuntime().availableProcessors()) : b.jobs();
+    if (jobs < 1 || jobs > 64) {
+      throw new ConfigException("field 'backup.jobs' must be within 1..64, not " + jobs);
+    }
+    String label = b.label() == null ? io.klio.client.BackupOptions.DEFAULT_LABEL : b.label();
+    if (label.isEmpty()
+        || label.chars().anyMatch(ch -> ch == '\n' || ch == '\r' || ch == 0)
+        || label.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1023) {
+      throw new ConfigException(
+          "field 'backup.label' must be 1 to 1023 bytes without line breaks, not '" + label + "'");
+    }
+    Optional<Duration> walTimeout = Optional.empty();
+    if (b.walTimeout() != null) {
+      Duration d = Yaml.duration("backup.walTimeout", b.walTimeout());
+      if (d.toSeconds() < 1 || d.toSeconds() > 86_400) {
+        throw new ConfigException(
+            "field 'backup.walTimeout' must be within 1s..24h, not " + b.walTimeout());
+      }
+      walTimeout = Optional.of(d);
+    }
+    if (b.pgdata() != null && b.pgdata().isBlank()) {
+      throw new ConfigException("field 'backup.pgdata' is empty");
+    }
+    return new BackupSettings(
+        Optional.ofNullable(b.pgdata()).map(Path::of),
+        jobs,
+        label,
+        b.fast() == null || b.fast(),
+        walTimeout);
   }
 
   /** {@code none}, {@code zstd} or {@code zstd:<level>}: the zstd level, 0 for none. */

@@ -258,6 +258,14 @@ final class ClusterArchive implements AutoCloseable {
     return journal.durableLsn();
   }
 
+  /**
+   * When the archive was last known to hold its newest WAL (unix ms): now while a stream is open,
+   * else when durable WAL last advanced in this server run; 0 when unknown.
+   */
+  long newestTimeMs() {
+    return isStreaming() ? System.currentTimeMillis() : journal.durableAtMs();
+  }
+
   /** Whether a stream is writing (its intake is open). */
   boolean isStreaming() {
     WalIntake i = intake;

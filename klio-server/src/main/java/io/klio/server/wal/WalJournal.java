@@ -59,6 +59,7 @@ final class WalJournal implements AutoCloseable {
   private long end; // where the next record goes in the file
   private long allocated; // the file's length: zeros from end to here
   private volatile Lsn durable = Lsn.INVALID;
+  private volatile long durableAtMs;
   private final CRC32C crc = new CRC32C();
   private final ByteBuffer header =
       ByteBuffer.allocate(JournalFile.RECORD_HEADER).order(ByteOrder.BIG_ENDIAN);
@@ -252,6 +253,7 @@ final class WalJournal implements AutoCloseable {
   private void advanceDurable(Lsn lsn) {
     if (lsn.isAfter(durable)) {
       durable = lsn;
+      durableAtMs = System.currentTimeMillis();
     }
   }
 
@@ -272,6 +274,11 @@ final class WalJournal implements AutoCloseable {
   /** Where WAL is durable: every byte before it is fsynced (across streams of this server run). */
   Lsn durableLsn() {
     return durable;
+  }
+
+  /** When {@link #durableLsn()} last advanced (unix ms); 0 when it has not in this server run. */
+  long durableAtMs() {
+    return durableAtMs;
   }
 
   @Override

@@ -144,6 +144,12 @@ public final class WalServiceImpl extends WalServiceGrpc.WalServiceImplBase {
               .setWalSegmentSize(size.bytes())
               .setServerMajor(m.get().serverMajor())
               .setDurableLsn(a.durableLsn().value());
+          Optional<WalHoldings.Position> newest = a.holdings().newest();
+          if (newest.isPresent()) {
+            b.setNewestLsn(newest.get().lsn().value())
+                .setNewestTimeline((int) newest.get().timeline().value())
+                .setNewestTimeMs(a.newestTimeMs());
+          }
           Map<Long, TreeSet<Long>> byTimeline = a.segmentsByTimeline();
           String first = null;
           String last = null;

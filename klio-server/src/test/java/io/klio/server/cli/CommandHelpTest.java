@@ -56,7 +56,19 @@ class CommandHelpTest {
   void everySummaryIsAWholeSentence() {
     Map<String, CommandLine> all = commands();
     assertThat(all.keySet())
-        .contains("server start", "send-wal", "get-wal", "receive-wal", "keys show", "tls init");
+        .contains(
+            "server start",
+            "send-wal",
+            "get-wal",
+            "receive-wal",
+            "keys show",
+            "tls init",
+            "backup",
+            "backup run",
+            "backup list",
+            "backup show",
+            "backup verify",
+            "backup delete");
     for (Map.Entry<String, CommandLine> e : all.entrySet()) {
       String what = "klio " + e.getKey();
       String s = summary(e.getValue().getCommandSpec());
@@ -100,7 +112,7 @@ class CommandHelpTest {
       assertThat(Main.run(args)).as(String.join(" ", args)).isEqualTo(2);
       assertThat(console.err())
           .contains("klio: unknown command 'frobnicate'")
-          .contains("server, send-wal, get-wal, receive-wal, keys, tls, help");
+          .contains("server, send-wal, get-wal, restore, receive-wal, keys, tls, backup, help");
       assertThat(console.out()).doesNotContain("Usage:");
     }
     console.reset();

@@ -131,4 +131,44 @@ class ConfigTest {
           .hasMessageContaining("'" + bad + "'");
     }
   }
+
+  @Test
+  void clientBackupSectionDefaultsAndChecks() throws Exception {
+    String base = "cluster: a\nserver: a:1\ntls:\n  insecure: true\n";
+    ClientConfig.BackupSettings d = ClientConfig.load(write("b1.yaml", base)).backup();
+    assertThat(d.pgdata()).isEmpty();
+    assertThat(d.jobs()).isEqualTo(Math.min(64, Runtime.getRuntime().availableProcessors()));
+    assertThat(d.label()).isEqualTo("klio");
+    assertThat(d.fast()).isTrue();
+    assertThat(d.walTimeout()).isEmpty();
+    ClientConfig.BackupSettings b =
+        ClientConfig.load(
+                write(
+                    "b2.yaml",
+                    base
+                        + "backup:\n  pgdata: /var/lib/pg\n  jobs: 3\n  label: nightly\n"
+                        + "  fast: false\n  walTimeout: 2m\n"))
+            .backup();
+    assertThat(b.pgdata()).contains(Path.of("/var/lib/pg"));
+    assertThat(b.jobs()).isEqualTo(3);
+    assertThat(b.label()).isEqualTo("nightly");
+    assertThat(b.fast()).isFalse();
+    assertThat(b.walTimeout()).contains(Duration.ofMinutes(2));
+    for (String[] bad :
+        new String[][] {
+          {"jobs: 0", "'backup.jobs' must be within 1..64"},
+          {"jobs: 65", "'backup.jobs' must be within 1..64"},
+          {"walTimeout: 500ms", "'backup.walTimeout' must be within 1s..24h"},
+          {"walTimeout: 25h", "'backup.walTimeout' must be within 1s..24h"},
+          {"walTimeout: soon", "field 'backup.walTimeout'"},
+          {"label: ''", "'backup.label' must be 1 to 1023 bytes"},
+          {"pgdata: ''", "'backup.pgdata' is empty"},
+          {"frobnicate: 1", "frobnicate"}
+        }) {
+      assertThatThrownBy(
+              () -> ClientConfig.load(write("b3.yaml", base + "backup:\n  " + bad[0] + "\n")))
+          .as(bad[0])
+          .hasMessageContaining(bad[1]);
+    }
+  }
 }
