@@ -124,7 +124,7 @@ final class BackupSession {
    */
   void entry(FileEntry e) throws IOException {
     checkRunning();
-    String path = checkPath(e.getPath().toByteArray());
+    String path = checkPath(e.getPath().toByteArray(), e.getKind() == FileKind.FILE_KIND_DIRECTORY);
     if (e.getKind() == FileKind.FILE_KIND_FILE) {
       byte[] ids = e.getChunkIds().toByteArray();
       List<ChunkId> list = idsOf(ids, path);
@@ -170,8 +170,14 @@ final class BackupSession {
     }
   }
 
-  private static String checkPath(byte[] raw) {
+  /**
+   * A relative path without empty, {@code .} or {@code ..} parts; {@code .} is the data directory.
+   */
+  private static String checkPath(byte[] raw, boolean directory) {
     String p = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+    if (directory && p.equals(".")) {
+      return p;
+    }
     if (raw.length == 0 || raw.length > 4096 || raw[0] == '/' || p.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("invalid path in a backup entry: '" + p + "'");
     }

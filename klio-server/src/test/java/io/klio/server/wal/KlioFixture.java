@@ -18,18 +18,18 @@ import java.util.List;
  * in a directory the {@code postgres} OS user can read (restore_command runs as it), the server and
  * send-wal as separate JVMs (so they can be killed with SIGKILL).
  */
-final class KlioFixture implements AutoCloseable {
+public final class KlioFixture implements AutoCloseable {
 
-  static final String CLUSTER = "main";
+  public static final String CLUSTER = "main";
 
-  final Path dir;
-  final Path tier1;
-  final int grpcPort;
-  final int httpPort;
+  public final Path dir;
+  public final Path tier1;
+  public final int grpcPort;
+  public final int httpPort;
   private ChildJvm server;
   private ChildJvm sendWal;
 
-  KlioFixture(Path dir, String pgConnection, boolean synchronous, String extraServerYaml)
+  public KlioFixture(Path dir, String pgConnection, boolean synchronous, String extraServerYaml)
       throws IOException, InterruptedException {
     this.dir = dir;
     this.tier1 = dir.resolve("tier1");
@@ -104,38 +104,38 @@ final class KlioFixture implements AutoCloseable {
   }
 
   /** Server YAML that opens the WAL socket on a free port (synchronous clients stream there). */
-  static String walSocketYaml() {
+  public static String walSocketYaml() {
     return "wal:\n  socketListen: 127.0.0.1:" + freePort();
   }
 
-  Path clientConfig() {
+  public Path clientConfig() {
     return dir.resolve("client.yaml");
   }
 
   /** PostgreSQL's restore_command, through the ./klio launcher of this source tree. */
-  String restoreCommand() {
+  public String restoreCommand() {
     Path klio = Path.of(System.getProperty("user.dir")).getParent().resolve("klio");
     return "'" + klio + " get-wal --config " + clientConfig() + " %f %p'";
   }
 
-  void startServer() throws IOException, InterruptedException {
+  public void startServer() throws IOException, InterruptedException {
     server =
         ChildJvm.start(
             Main.class, 512, "server", "start", "--config", dir.resolve("server.yaml").toString());
     awaitReady();
   }
 
-  void killServer() throws IOException, InterruptedException {
+  public void killServer() throws IOException, InterruptedException {
     server.kill9();
     server.close();
     server = null;
   }
 
-  void startSendWal() throws IOException {
+  public void startSendWal() throws IOException {
     sendWal = ChildJvm.start(Main.class, 256, "send-wal", "--config", clientConfig().toString());
   }
 
-  void killSendWal() throws IOException, InterruptedException {
+  public void killSendWal() throws IOException, InterruptedException {
     sendWal.kill9();
     sendWal.close();
     sendWal = null;
@@ -162,13 +162,13 @@ final class KlioFixture implements AutoCloseable {
     }
   }
 
-  String metrics() throws IOException {
+  public String metrics() throws IOException {
     try (var in = URI.create("http://127.0.0.1:" + httpPort + "/metrics").toURL().openStream()) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {
