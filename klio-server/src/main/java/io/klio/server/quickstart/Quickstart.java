@@ -63,6 +63,7 @@ public final class Quickstart {
   private BackupReport first;
   private BackupReport second;
   private String targetTime;
+  private String restoredFrom;
   private String expected;
   private String check;
   private long tier1Bytes;
@@ -156,6 +157,7 @@ public final class Quickstart {
             first,
             second,
             targetTime,
+            restoredFrom,
             steps.timings()));
     return 0;
   }
@@ -288,7 +290,14 @@ public final class Quickstart {
   }
 
   private static String describe(BackupReport b) {
-    return b.id() + ", " + Summary.size(b.dataBytes()) + " in " + b.fileCount() + " files";
+    return b.id()
+        + ", "
+        + Summary.size(b.dataBytes())
+        + " in "
+        + b.fileCount()
+        + " files, "
+        + Summary.size(b.newBytes())
+        + " of it new";
   }
 
   private String workload() throws IOException {
@@ -342,20 +351,29 @@ public final class Quickstart {
     Files.createDirectory(
         target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     user.own(target);
-    runKlio(
-        "restore",
-        true,
-        "restore",
-        "--config",
-        files.clientYaml().toString(),
-        "--pgdata",
-        target.toString(),
-        "--target-time",
-        targetTime,
-        "--target-action",
-        "promote");
+    Child c =
+        runKlio(
+            "restore",
+            true,
+            "restore",
+            "--config",
+            files.clientYaml().toString(),
+            "--pgdata",
+            target.toString(),
+            "--target-time",
+            targetTime,
+            "--target-action",
+            "promote",
+            "--output",
+            "json");
+    restoredFrom = BackupReport.restoredFrom(c.output());
     restored = new LocalPostgres(install, user, target, WorkDir.freePort(), password, log());
-    return "into " + target + ", " + Summary.size(Summary.sizeOf(target));
+    return "backup "
+        + restoredFrom
+        + " into "
+        + target
+        + ", "
+        + Summary.size(Summary.sizeOf(target));
   }
 
   private String recover() throws Exception {

@@ -33,6 +33,7 @@ final class Summary {
       BackupReport first,
       BackupReport second,
       String targetTime,
+      String restoredFrom,
       List<Steps.Timing> timings) {}
 
   private Summary() {}
@@ -58,7 +59,7 @@ final class Summary {
             + r.restored().data()
             + " ("
             + size(r.restoredBytes())
-            + ")");
+            + " with the WAL it replayed)");
     row(
         out,
         "Klio server",
@@ -81,18 +82,26 @@ final class Summary {
     row(out, "send-wal", "synchronous: each commit returned once its WAL was on the Klio server");
     BackupReport a = r.first();
     BackupReport b = r.second();
-    row(out, "backup 1", backup(a) + ", " + size(a.newBytes()) + " new");
+    row(out, "backup 1", backup(a));
+    row(out, "backup 2", backup(b));
     row(
         out,
-        "backup 2",
-        backup(b)
-            + ", "
-            + size(b.newBytes())
-            + String.format(
-                Locale.ROOT,
-                " new (%.1f%% of the first backup's data: the rest was deduplicated)",
-                a.dataBytes() == 0 ? 0.0 : 100.0 * b.newBytes() / a.dataBytes()));
-    row(out, "restore", "to " + r.targetTime() + ", from backup 1 and the WAL after it");
+        "  dedup",
+        String.format(
+            Locale.ROOT,
+            "the second backup added %s, %.1f%% of the first one's %s of data",
+            size(b.newBytes()),
+            a.dataBytes() == 0 ? 0.0 : 100.0 * b.newBytes() / a.dataBytes(),
+            size(a.dataBytes())));
+    row(
+        out,
+        "restore",
+        "to "
+            + r.targetTime()
+            + ": backup "
+            + r.restoredFrom()
+            + (r.restoredFrom().equals(a.id()) ? " (the first)" : "")
+            + " and the WAL after it");
     row(
         out,
         "times",
@@ -152,10 +161,11 @@ final class Summary {
   private static String backup(BackupReport b) {
     return String.format(
         Locale.ROOT,
-        "%s: %s of data in %d files, %s stored, %.1f s",
+        "%s: %s of data in %d files, %s new, stored as %s (compressed, encrypted), %.1f s",
         b.id(),
         size(b.dataBytes()),
         b.fileCount(),
+        size(b.newBytes()),
         size(b.storedBytes()),
         b.seconds());
   }
