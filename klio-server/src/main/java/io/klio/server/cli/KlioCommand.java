@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", "Documentation: docs/cli.md and docs/configuration.md in the Klio repository."},
     subcommands = {
+      QuickstartCommand.class,
       ServerCommand.class,
       SendWalCommand.class,
       GetWalCommand.class,
