@@ -276,9 +276,9 @@ public final class RestoreCommand implements Callable<Integer> {
   }
 
   /**
-   * The {@code restore_command} a restore writes: a segment the prefetcher already holds in
-   * {@code pg_wal/klio-prefetch} is moved into place without a JVM, anything else is {@code
-   * get-wal --prefetch} ({@link RestoreCommandLine}). The one place it is chosen.
+   * The {@code restore_command} a restore writes: a segment the prefetcher already holds in {@code
+   * pg_wal/klio-prefetch} is moved into place without a JVM, anything else is {@code get-wal
+   * --prefetch} ({@link RestoreCommandLine}). The one place it is chosen.
    */
   static String restoreCommand(Path launcher, Path clientConfig) {
     return RestoreCommandLine.restoreCommand(

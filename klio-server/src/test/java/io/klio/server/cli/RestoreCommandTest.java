@@ -13,7 +13,9 @@ class RestoreCommandTest {
     assertThat(RestoreCommand.restoreCommand(Path.of("/opt/klio/klio"), Path.of("/etc/k.yaml")))
         .isEqualTo(
             RestoreCommandLine.restoreCommand(
-                Path.of("/opt/klio/klio"), Path.of("/etc/k.yaml"), RestoreCommandLine.DEFAULT_SPOOL))
+                Path.of("/opt/klio/klio"),
+                Path.of("/etc/k.yaml"),
+                RestoreCommandLine.DEFAULT_SPOOL))
         .startsWith("mv -f 'pg_wal/klio-prefetch'/\"%f\" \"%p\"")
         .contains("exec '/opt/klio/klio' get-wal --config '/etc/k.yaml' --prefetch");
   }
