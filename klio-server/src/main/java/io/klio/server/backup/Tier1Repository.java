@@ -52,15 +52,16 @@ public final class Tier1Repository {
     if (maxHeap >= needed) {
       return true;
     }
+    long neededMiB = (needed + (1 << 20) - 1) >> 20;
     LOG.warn(
         "the server's heap ({} MiB) is smaller than the {} MiB that Tier 1's chunk index of {}"
             + " chunks needs: backups may fail with out-of-memory errors. Start the server with a"
             + " larger heap: KLIO_SERVER_HEAP={}m (the ./klio launcher), or -Xmx in"
             + " KLIO_JAVA_OPTS",
         maxHeap >> 20,
-        needed >> 20,
+        neededMiB,
         chunks,
-        (needed >> 20) + 32);
+        neededMiB + 32);
     return false;
   }
 
