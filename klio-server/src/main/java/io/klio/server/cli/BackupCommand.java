@@ -7,11 +7,10 @@ import io.klio.client.BackupOptions;
 import io.klio.client.BackupOutcome;
 import io.klio.client.KlioConnection;
 import io.klio.server.config.ClientConfig;
-import io.klio.server.config.ConfigException;
-import io.klio.server.config.Logging;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -129,14 +128,11 @@ public final class BackupCommand implements Callable<Integer> {
       System.err.println(command + ": --config FILE is required (the client configuration)");
       return null;
     }
-    ClientConfig.Resolved c;
-    try {
-      c = ClientConfig.load(common.config);
-    } catch (ConfigException e) {
-      System.err.println(command + ": invalid configuration: " + e.getMessage());
+    Optional<ClientConfig.Resolved> loaded = ClientConfig.loadForCommand(common.config, command);
+    if (loaded.isEmpty()) {
       return null;
     }
-    Logging.configure(c.logFormat(), c.logLevel());
+    ClientConfig.Resolved c = loaded.get();
     try {
       return new Session(c, KlioConnection.open(c.client()));
     } catch (IOException e) {

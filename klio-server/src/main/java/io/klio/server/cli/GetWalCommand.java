@@ -9,8 +9,6 @@ import io.klio.api.io.DurableFiles;
 import io.klio.client.KlioConnection;
 import io.klio.client.WalFetcher;
 import io.klio.server.config.ClientConfig;
-import io.klio.server.config.ConfigException;
-import io.klio.server.config.Logging;
 import io.klio.server.prefetch.PrefetchLauncher;
 import io.klio.server.prefetch.Spool;
 import java.io.IOException;
@@ -103,14 +101,11 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
   @Override
   public Integer call() throws Exception {
     Path file = configFile(config);
-    ClientConfig.Resolved c;
-    try {
-      c = ClientConfig.load(file);
-    } catch (ConfigException e) {
-      System.err.println("klio get-wal: invalid configuration: " + e.getMessage());
+    Optional<ClientConfig.Resolved> loaded = ClientConfig.loadForCommand(file, "klio get-wal");
+    if (loaded.isEmpty()) {
       return INVALID;
     }
-    Logging.configure(c.logFormat(), c.logLevel());
+    ClientConfig.Resolved c = loaded.get();
     WalFileName wal;
     try {
       wal = WalFileName.parse(name, ANY);

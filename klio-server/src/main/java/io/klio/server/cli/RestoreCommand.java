@@ -15,8 +15,6 @@ import io.klio.client.RestoreClient;
 import io.klio.client.RestoreReport;
 import io.klio.client.RestoreRequest;
 import io.klio.server.config.ClientConfig;
-import io.klio.server.config.ConfigException;
-import io.klio.server.config.Logging;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,14 +154,11 @@ public final class RestoreCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--output takes json, not " + output);
     }
     Path file = GetWalCommand.configFile(config).toAbsolutePath();
-    ClientConfig.Resolved c;
-    try {
-      c = ClientConfig.load(file);
-    } catch (ConfigException e) {
-      System.err.println("klio restore: invalid configuration: " + e.getMessage());
+    Optional<ClientConfig.Resolved> loaded = ClientConfig.loadForCommand(file, "klio restore");
+    if (loaded.isEmpty()) {
       return INVALID;
     }
-    Logging.configure(c.logFormat(), c.logLevel());
+    ClientConfig.Resolved c = loaded.get();
     RestoreRequest request;
     try {
       request = request(file);

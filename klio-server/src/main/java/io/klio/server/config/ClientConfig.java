@@ -89,6 +89,24 @@ public record ClientConfig(
     }
   }
 
+  /**
+   * The configuration of a client command ({@code klio get-wal}, {@code klio restore} …): loaded,
+   * with logging configured from it; empty when it cannot be used, after saying why on stderr
+   * ({@code "<command>: invalid configuration: <file>: <what>"}), so that the command exits with
+   * its invalid-configuration status.
+   */
+  public static Optional<Resolved> loadForCommand(Path file, String command) {
+    Resolved c;
+    try {
+      c = load(file);
+    } catch (ConfigException e) {
+      System.err.println(command + ": invalid configuration: " + e.getMessage());
+      return Optional.empty();
+    }
+    Logging.configure(c.logFormat(), c.logLevel());
+    return Optional.of(c);
+  }
+
   public Resolved resolve() throws ConfigException {
     if (cluster == null || cluster.isBlank()) {
       throw new ConfigException(
