@@ -192,6 +192,11 @@ public final class ChunkRepository {
     return out;
   }
 
+  /** The number of index entries of the current snapshot (without {@link #stats()}'s sums). */
+  public long indexEntries() {
+    return snapshot.table.size;
+  }
+
   /** The number of index entries and packs in the current snapshot. */
   public Stats stats() {
     Snapshot s = snapshot;

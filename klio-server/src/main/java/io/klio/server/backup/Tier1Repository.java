@@ -47,7 +47,7 @@ public final class Tier1Repository {
    * repository as it is, naming the setting that raises it; true when it is enough.
    */
   public static boolean checkHeap(ChunkRepository repo, long maxHeap) {
-    long chunks = repo.stats().chunks();
+    long chunks = repo.indexEntries();
     long needed = heapNeeded(chunks);
     if (maxHeap >= needed) {
       return true;
