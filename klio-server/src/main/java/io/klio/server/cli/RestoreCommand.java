@@ -15,9 +15,13 @@ import io.klio.client.RestoreClient;
 import io.klio.client.RestoreReport;
 import io.klio.client.RestoreRequest;
 import io.klio.server.config.ClientConfig;
+import io.klio.server.prefetch.PrefetchLauncher;
+import io.klio.server.prefetch.Spool;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,6 +147,16 @@ public final class RestoreCommand implements Callable<Integer> {
   Integer jobs;
 
   @Option(
+      names = "--prefetch-wait",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description =
+          "start the WAL prefetcher now, with the backup's first WAL files, and let it wait this"
+              + " long for PostgreSQL to start on the directory (default: ${DEFAULT-VALUE}); 0: do"
+              + " not start it (the first WAL file PostgreSQL asks for starts it)")
+  long prefetchWait;
+
+  @Option(
       names = "--output",
       paramLabel = "json",
       description = "json: print one JSON object on stdout instead of the text summary")
@@ -220,12 +234,63 @@ public final class RestoreCommand implements Callable<Integer> {
       return writing.get() ? FAILED : REFUSED;
     }
     progress.end();
+    if (prefetchWait > 0 && c.prefetchAhead() > 0) {
+      startPrefetcher(report, file, Duration.ofSeconds(prefetchWait)).ifPresent(err::println);
+    }
     if (output != null) {
       System.out.println(json(report, request));
     } else {
       System.out.println(text(report, request));
     }
     return 0;
+  }
+
+  /**
+   * Starts the prefetcher of the restored directory's spool, so that PostgreSQL's first WAL files
+   * (the backup's, from its first one) and its first misses (history files) cost no JVM. Only when
+   * this user owns the directory and is not root: PostgreSQL's OS user must be able to take the
+   * files it spools and to signal it. Failures only cost time later, and are said.
+   */
+  private static Optional<String> startPrefetcher(RestoreReport r, Path config, Duration wait) {
+    Path dir = r.dataDirectory().toAbsolutePath();
+    try {
+      String owner = Files.getOwner(dir).getName();
+      String me = System.getProperty("user.name");
+      if (me.equals("root")) {
+        // PostgreSQL never runs as root: the directory is someone else's once it is handed over
+        return Optional.of(
+            "klio restore: the WAL prefetcher starts with PostgreSQL's first request (this"
+                + " restore runs as root; a prefetcher started now would run as root too)");
+      }
+      if (!owner.equals(me)) {
+        return Optional.of(
+            "klio restore: the WAL prefetcher starts with PostgreSQL's first request ("
+                + dir
+                + " belongs to "
+                + owner
+                + ", not to "
+                + me
+                + ", who runs this restore)");
+      }
+      Spool spool = new Spool(dir.resolve(RestoreCommandLine.DEFAULT_SPOOL));
+      PrefetchLauncher.ensureRunningBefore(spool, config, dir, r.backup().getBeginWal(), wait);
+      return Optional.of(
+          "klio restore: prefetching WAL from "
+              + r.backup().getBeginWal()
+              + " into "
+              + spool.dir()
+              + " (log: "
+              + spool.logFile().getFileName()
+              + "), waiting up to "
+              + wait.toSeconds()
+              + " s for PostgreSQL to start");
+    } catch (IOException e) {
+      return Optional.of(
+          "klio restore: could not start the WAL prefetcher (" + e + "); get-wal will start it");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
   }
 
   private RestoreRequest request(Path configFile) {

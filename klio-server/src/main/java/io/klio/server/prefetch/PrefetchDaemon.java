@@ -1,5 +1,6 @@
 package io.klio.server.prefetch;
 
+import io.klio.api.WalFileName;
 import io.klio.api.WalSegmentSize;
 import io.klio.api.error.KlioException;
 import io.klio.client.KlioConnection;
@@ -23,7 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The prefetcher process of one spool: {@code PrefetchDaemon --config FILE --spool DIR
- * [--data-directory DIR] [--idle SECONDS]}, started by {@link PrefetchLauncher} (never by hand).
+ * [--data-directory DIR] [--idle SECONDS] [--from SEGMENT --await-start SECONDS]}, started by
+ * {@link PrefetchLauncher} (never by hand): by get-wal at PostgreSQL's first WAL file, or by {@code
+ * klio restore} before PostgreSQL starts, with the backup's first segment and the time PostgreSQL
+ * may take to start.
  *
  * <p>It takes the spool's {@code prefetch.lock} (or, when another process holds it, prints {@code
  * busy} and exits 0), writes its process id into it, prints {@code locked <pid>} on stdout (which
@@ -55,12 +59,16 @@ public final class PrefetchDaemon {
     Path spoolDir = null;
     Optional<Path> dataDirectory = Optional.empty();
     Duration idle = IDLE;
+    Optional<String> from = Optional.empty();
+    Duration awaitStart = Duration.ZERO;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--config" -> config = Path.of(args[i + 1]);
         case "--spool" -> spoolDir = Path.of(args[i + 1]);
         case "--data-directory" -> dataDirectory = Optional.of(Path.of(args[i + 1]));
         case "--idle" -> idle = Duration.ofSeconds(Long.parseLong(args[i + 1]));
+        case "--from" -> from = Optional.of(args[i + 1]);
+        case "--await-start" -> awaitStart = Duration.ofSeconds(Long.parseLong(args[i + 1]));
         default -> {
           return refuse("unknown option " + args[i]);
         }
@@ -96,7 +104,7 @@ public final class PrefetchDaemon {
           spool.dir(),
           c.prefetchAhead(),
           dataDirectory.map(d -> ", recovery of " + d).orElse(""));
-      Prefetcher.Outcome o = prefetch(c, spool, dataDirectory, idle);
+      Prefetcher.Outcome o = prefetch(c, spool, dataDirectory, idle, from, awaitStart);
       LOG.info(
           "prefetcher exits: {}; {} segments prefetched, {} taken by the restore command, {}"
               + " deleted unused",
@@ -115,7 +123,12 @@ public final class PrefetchDaemon {
   }
 
   private static Prefetcher.Outcome prefetch(
-      ClientConfig.Resolved c, Spool spool, Optional<Path> dataDirectory, Duration idle)
+      ClientConfig.Resolved c,
+      Spool spool,
+      Optional<Path> dataDirectory,
+      Duration idle,
+      Optional<String> from,
+      Duration awaitStart)
       throws IOException, InterruptedException {
     try (KlioConnection server = KlioConnection.open(c.client())) {
       WalFetcher fetcher = server.walFetcher();
@@ -123,7 +136,16 @@ public final class PrefetchDaemon {
       if (size.isEmpty()) {
         return new Prefetcher.Outcome("the archive holds no WAL", 0, 0, 0);
       }
-      return new Prefetcher(spool, fetcher, size.get(), c.prefetchAhead(), dataDirectory, idle)
+      Optional<WalFileName.Segment> first;
+      try {
+        first = from.map(f -> WalFileName.Segment.parse(f, size.get()));
+      } catch (IllegalArgumentException e) {
+        LOG.warn(
+            "--from {}: {}; starting at PostgreSQL's first request", from.get(), e.getMessage());
+        first = Optional.empty();
+      }
+      return new Prefetcher(
+              spool, fetcher, size.get(), c.prefetchAhead(), dataDirectory, idle, first, awaitStart)
           .run();
     }
   }

@@ -54,6 +54,27 @@ public final class PrefetchLauncher {
    */
   public static boolean ensureRunning(Spool spool, Path config, Optional<Path> dataDirectory)
       throws IOException, InterruptedException {
+    return ensureRunning(spool, config, dataDirectory, List.of());
+  }
+
+  /**
+   * {@link #ensureRunning(Spool, Path, Optional)} for a PostgreSQL that has not started yet: the
+   * prefetcher starts its window at {@code from} (the first segment PostgreSQL will want) and waits
+   * up to {@code awaitStart} for PostgreSQL's start in {@code dataDirectory}.
+   */
+  public static boolean ensureRunningBefore(
+      Spool spool, Path config, Path dataDirectory, String from, java.time.Duration awaitStart)
+      throws IOException, InterruptedException {
+    return ensureRunning(
+        spool,
+        config,
+        Optional.of(dataDirectory),
+        List.of("--from", from, "--await-start", Long.toString(awaitStart.toSeconds())));
+  }
+
+  private static boolean ensureRunning(
+      Spool spool, Path config, Optional<Path> dataDirectory, List<String> more)
+      throws IOException, InterruptedException {
     DurableFiles.createDirectories(spool.dir());
     try (FileChannel spawn =
             FileChannel.open(
@@ -67,7 +88,7 @@ public final class PrefetchLauncher {
         Files.move(log, spool.file("prefetch.log.1"), StandardCopyOption.REPLACE_EXISTING);
       }
       ProcessBuilder pb =
-          new ProcessBuilder(command(spool, config, dataDirectory))
+          new ProcessBuilder(command(spool, config, dataDirectory, more))
               .directory(new File("/"))
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -114,7 +135,8 @@ public final class PrefetchLauncher {
     }
   }
 
-  private static List<String> command(Spool spool, Path config, Optional<Path> dataDirectory) {
+  private static List<String> command(
+      Spool spool, Path config, Optional<Path> dataDirectory, List<String> more) {
     List<String> cmd = new ArrayList<>();
     setsid().ifPresent(cmd::add);
     cmd.add(
@@ -137,6 +159,7 @@ public final class PrefetchLauncher {
     cmd.addAll(List.of("--config", config.toAbsolutePath().toString()));
     cmd.addAll(List.of("--spool", spool.dir().toString()));
     dataDirectory.ifPresent(d -> cmd.addAll(List.of("--data-directory", d.toString())));
+    cmd.addAll(more);
     return cmd;
   }
 

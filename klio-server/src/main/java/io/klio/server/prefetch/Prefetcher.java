@@ -7,11 +7,19 @@ import io.klio.api.error.PermanentException;
 import io.klio.api.io.DurableFiles;
 import io.klio.client.WalFetcher;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,8 +41,14 @@ import org.slf4j.LoggerFactory;
  * segments are spooled: a {@code .partial} answer, like "not found", is where the archive ends for
  * now; it is asked again after a pause (1 s, doubling to 10 s) while the window stays.
  *
- * <p>One thread ({@link #run}) decides; {@value #PARALLEL} threads fetch over the one connection.
- * Not reusable: {@link #run} once.
+ * <p>It also answers the restore command's asks ({@link Spool}: {@code ask.<id>}): a segment it
+ * spools (or has already), a history file or the {@code .partial} of a segment (as get-wal serves
+ * it) it puts in {@code reply.<id>}, "missing" when the archive does not hold it, "defer" (get-wal
+ * decides) for anything else, such as a server that cannot be reached. A watch on the spool wakes
+ * it as soon as an ask arrives, so a miss costs a round trip to the server instead of a JVM.
+ *
+ * <p>One thread ({@link #run}) decides; {@value #PARALLEL} threads fetch over the one connection,
+ * and one more fetches what the restore command asks for. Not reusable: {@link #run} once.
  */
 final class Prefetcher {
 
@@ -55,6 +69,12 @@ final class Prefetcher {
   private final int depth;
   private final Optional<Path> dataDirectory;
   private final Duration idle;
+  private final Duration awaitStart;
+  private final long started = System.nanoTime();
+  private boolean postgresSeen;
+
+  /** Asks waiting for the fetch of a segment under way: segment name, ask ids. */
+  private final Map<String, List<String>> waiting = new HashMap<>();
 
   private final Set<String> spooled = ConcurrentHashMap.newKeySet();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -72,11 +92,39 @@ final class Prefetcher {
   /** The end of one fetch: {@code failure} is empty when the segment was spooled. */
   private record Done(String name, Optional<Exception> failure) {}
 
+  /** Not a fetch: the watch on the spool saw a change. */
+  private static final Done WAKE = new Done("", Optional.empty());
+
+  /**
+   * The archive holds only the {@code .partial} of a segment: never spooled (the window waits for
+   * the whole segment), but served to an ask as get-wal serves it, as the segment's content.
+   */
+  private static final class PartialOnly extends IOException {
+    private final transient byte[] content;
+
+    PartialOnly(String name, byte[] content) {
+      super(name + " is only archived as .partial");
+      this.content = content;
+    }
+  }
+
+  /** The words of an answer ({@link Spool}). */
+  static final String SPOOLED = "spooled";
+
+  static final String FILE = "file";
+  static final String MISSING = "missing";
+  static final String DEFER = "defer";
+
   /**
    * @param dataDirectory PostgreSQL's data directory when known: the run ends when its recovery is
    *     over (neither {@code recovery.signal} nor {@code standby.signal} left) or PostgreSQL
    *     stopped (no {@code postmaster.pid})
    * @param idle the run ends when PostgreSQL asked for nothing for this long
+   * @param from the segment PostgreSQL will want first, when known (a restore knows its backup's
+   *     first WAL file): the window starts there before anything is asked
+   * @param awaitStart how long PostgreSQL may take to start (until its {@code postmaster.pid}
+   *     appears in {@code dataDirectory}) before the run ends; zero when it runs already. Idle time
+   *     counts from its start.
    */
   Prefetcher(
       Spool spool,
@@ -84,13 +132,17 @@ final class Prefetcher {
       WalSegmentSize size,
       int depth,
       Optional<Path> dataDirectory,
-      Duration idle) {
+      Duration idle,
+      Optional<WalFileName.Segment> from,
+      Duration awaitStart) {
     this.spool = spool;
     this.fetcher = fetcher;
     this.size = size;
     this.depth = depth;
     this.dataDirectory = dataDirectory;
     this.idle = idle;
+    this.next = from.orElse(null);
+    this.awaitStart = awaitStart;
   }
 
   /**
@@ -100,6 +152,8 @@ final class Prefetcher {
    */
   Outcome run() throws InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(PARALLEL);
+    ExecutorService asks = Executors.newSingleThreadExecutor();
+    Optional<Thread> watch = watch();
     String reason;
     try {
       removeTemporaries();
@@ -110,6 +164,7 @@ final class Prefetcher {
           break;
         }
         try {
+          answerAsks(asks);
           follow();
           trim();
         } catch (IOException e) {
@@ -130,8 +185,11 @@ final class Prefetcher {
         }
       }
     } finally {
+      watch.ifPresent(Thread::interrupt);
       pool.shutdownNow();
+      asks.shutdownNow();
       pool.awaitTermination(30, TimeUnit.SECONDS);
+      asks.awaitTermination(30, TimeUnit.SECONDS);
     }
     clear();
     return new Outcome(reason, fetched, taken, unused);
@@ -148,14 +206,170 @@ final class Prefetcher {
           && !Files.exists(d.resolve("standby.signal"))) {
         return Optional.of("the recovery of " + d + " is over");
       }
-      if (!Files.exists(d.resolve("postmaster.pid"))) {
-        return Optional.of("PostgreSQL stopped (no " + d.resolve("postmaster.pid") + ")");
+      if (Files.exists(d.resolve("postmaster.pid"))) {
+        if (!postgresSeen) {
+          postgresSeen = true;
+          lastActivity = System.nanoTime(); // idle time counts from PostgreSQL's start
+        }
+      } else if (postgresSeen || System.nanoTime() - started > awaitStart.toNanos()) {
+        return Optional.of(
+            postgresSeen
+                ? "PostgreSQL stopped (no " + d.resolve("postmaster.pid") + ")"
+                : "PostgreSQL did not start within " + awaitStart.toSeconds() + " s");
+      } else {
+        return Optional.empty(); // waiting for PostgreSQL to start: not idle
       }
     }
     if (System.nanoTime() - lastActivity > idle.toNanos()) {
       return Optional.of("PostgreSQL asked for no WAL for " + idle.toSeconds() + " s");
     }
     return Optional.empty();
+  }
+
+  /**
+   * Wakes the run loop when something changes in the spool (an ask arrives, a segment is taken):
+   * without it, the loop looks every 100 ms. Empty when the watch cannot be set up.
+   */
+  private Optional<Thread> watch() {
+    WatchService ws;
+    try {
+      ws = spool.dir().getFileSystem().newWatchService();
+      spool
+          .dir()
+          .register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.debug("no watch on {}: {}", spool.dir(), e.toString());
+      return Optional.empty();
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              try (ws) {
+                while (true) {
+                  WatchKey k = ws.take();
+                  k.pollEvents();
+                  done.add(WAKE);
+                  if (!k.reset()) {
+                    return; // the spool is gone: stopReason() says so
+                  }
+                }
+              } catch (InterruptedException | IOException | ClosedWatchServiceException e) {
+                // the run is over
+              }
+            },
+            "prefetch-watch");
+    t.setDaemon(true);
+    t.start();
+    return Optional.of(t);
+  }
+
+  /** Takes the restore command's asks and starts answering them. */
+  private void answerAsks(ExecutorService asks) throws IOException {
+    for (String file : spool.list()) {
+      Optional<String> id = Spool.askId(file);
+      if (id.isEmpty()) {
+        continue;
+      }
+      String wanted;
+      try {
+        wanted = Files.readString(spool.askFile(id.get()), StandardCharsets.US_ASCII).strip();
+        Files.delete(spool.askFile(id.get()));
+      } catch (NoSuchFileException gone) {
+        continue;
+      }
+      lastActivity = System.nanoTime();
+      ask(id.get(), wanted, asks);
+    }
+  }
+
+  private void ask(String id, String wanted, ExecutorService asks) {
+    WalFileName w;
+    try {
+      w = WalFileName.parse(wanted, size);
+    } catch (IllegalArgumentException e) {
+      answer(id, wanted, DEFER, System.nanoTime());
+      return;
+    }
+    long asked = System.nanoTime();
+    if (w instanceof WalFileName.Segment s) {
+      moveTo(s); // PostgreSQL wants it now: the window starts there
+      if (Files.exists(spool.file(wanted))) {
+        answer(id, wanted, SPOOLED, asked);
+        return;
+      }
+      waiting.computeIfAbsent(wanted, k -> new ArrayList<>()).add(id + " " + asked);
+      if (inFlight.add(wanted)) {
+        asks.execute(() -> done.add(new Done(wanted, fetch(wanted))));
+      }
+    } else if (w instanceof WalFileName.History) {
+      asks.execute(() -> answer(id, wanted, reply(id, wanted), asked));
+    } else {
+      answer(id, wanted, DEFER, asked); // .partial and .backup files: get-wal
+    }
+  }
+
+  /** Fetches a history file into {@code reply.<id>}: the word of the answer. */
+  private String reply(String id, String name) {
+    try {
+      DurableFiles.write(
+          spool.replyFile(id), fetcher.fetch(name, Duration.ofSeconds(60)).content());
+      return FILE;
+    } catch (NotFoundException e) {
+      return MISSING;
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("fetching {}: {}", name, e.toString());
+      return DEFER;
+    }
+  }
+
+  /** Writes {@code answer.<id>} (renamed into place whole; not durable, as it need not be). */
+  private void answer(String id, String name, String word, long asked) {
+    Path target = spool.answerFile(id);
+    Path tmp = spool.file(".answer." + id);
+    try {
+      Files.writeString(tmp, word + "\n", StandardCharsets.US_ASCII);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      LOG.info(
+          "asked for {}: {} ({} ms)",
+          name,
+          word,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked));
+    } catch (IOException e) {
+      LOG.warn("answering the ask {} for {}: {}", id, name, e.toString());
+    }
+  }
+
+  /** Answers the asks that wait for the fetch of {@code name}. */
+  private void answerWaiting(String name, String word) {
+    List<String> ids = waiting.remove(name);
+    if (ids != null) {
+      for (String w : ids) {
+        String[] f = w.split(" ");
+        answer(f[0], name, word, Long.parseLong(f[1]));
+      }
+    }
+  }
+
+  /**
+   * Answers the asks that wait for a segment the archive only holds as {@code .partial}: its
+   * content in each one's {@code reply.<id>}, as get-wal serves it.
+   */
+  private void answerWaitingWithPartial(String name, byte[] content) {
+    List<String> ids = waiting.remove(name);
+    if (ids != null) {
+      for (String w : ids) {
+        String[] f = w.split(" ");
+        String word;
+        try {
+          DurableFiles.write(spool.replyFile(f[0]), content);
+          word = FILE;
+        } catch (IOException e) {
+          LOG.warn("writing the reply to {} for {}: {}", f[0], name, e.toString());
+          word = DEFER;
+        }
+        answer(f[0], name + " (its .partial)", word, Long.parseLong(f[1]));
+      }
+    }
   }
 
   /** Moves the window to what PostgreSQL asked for last: get-wal's request, the spool taken. */
@@ -233,18 +447,27 @@ final class Prefetcher {
   /** Takes the ends of fetches; a refusal by the server ends the run (its reason). */
   private Optional<String> collect() {
     for (Done d; (d = done.poll()) != null; ) {
+      if (d == WAKE) {
+        continue;
+      }
       inFlight.remove(d.name());
       if (d.failure().isEmpty()) {
         fetched++;
         warned = false;
+        answerWaiting(d.name(), SPOOLED);
         continue;
       }
       Exception e = d.failure().get();
+      if (e instanceof PartialOnly p) {
+        answerWaitingWithPartial(d.name(), p.content);
+      } else {
+        answerWaiting(d.name(), e instanceof NotFoundException ? MISSING : DEFER);
+      }
       if (e instanceof PermanentException) {
         LOG.error("fetching {}: {}", d.name(), e.getMessage());
         return Optional.of("the Klio server refused to serve " + d.name() + ": " + e.getMessage());
       }
-      if (e instanceof NotFoundException) {
+      if (e instanceof NotFoundException || e instanceof PartialOnly) {
         LOG.debug("{} is not archived yet", d.name());
       } else if (!warned) {
         warned = true; // once until a fetch succeeds again
@@ -282,7 +505,7 @@ final class Prefetcher {
       WalFetcher.Fetched f = fetcher.fetch(name, Duration.ofSeconds(60));
       if (f.partial()) {
         // the newest segment of a failed primary: get-wal serves it, the spool never does
-        return Optional.of(new NotFoundException(name + " is only archived as .partial"));
+        return Optional.of(new PartialOnly(name, f.content()));
       }
       DurableFiles.write(spool.file(name), f.content());
       spooled.add(name); // after the rename: a file taken from now on is counted as taken
@@ -299,7 +522,8 @@ final class Prefetcher {
   private void removeTemporaries() {
     try {
       for (String name : spool.list()) {
-        if (Spool.isSegmentTemporary(name)) {
+        if (Spool.isSegmentTemporary(name)
+            || (Spool.isExchange(name) && Spool.askId(name).isEmpty())) {
           Files.deleteIfExists(spool.file(name));
         } else if (Spool.isSegmentName(name)) {
           spooled.add(name);
@@ -310,9 +534,25 @@ final class Prefetcher {
     }
   }
 
-  /** At the end: every spooled segment and temporary file, so nothing stale stays behind. */
+  /**
+   * At the end: every spooled segment and temporary file, so nothing stale stays behind; asks not
+   * answered yet are answered "defer" (get-wal takes over), the other ask, answer and reply files
+   * removed.
+   */
   private void clear() {
+    for (String name : List.copyOf(waiting.keySet())) {
+      answerWaiting(name, DEFER);
+    }
     try {
+      for (String name : spool.list()) {
+        Optional<String> ask = Spool.askId(name);
+        if (ask.isPresent()) {
+          Files.deleteIfExists(spool.file(name));
+          answer(ask.get(), "(an ask left at the end)", DEFER, System.nanoTime());
+        } else if (Spool.isExchange(name) && !name.startsWith("answer.")) {
+          Files.deleteIfExists(spool.file(name)); // an answer is the asker's to remove
+        }
+      }
       for (String name : spool.list()) {
         if (Spool.isSegmentName(name) || Spool.isSegmentTemporary(name)) {
           boolean ours = spooled.remove(name);

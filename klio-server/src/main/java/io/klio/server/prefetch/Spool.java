@@ -25,7 +25,14 @@ import java.util.stream.Stream;
  *       inside); {@code spawn.lock}: held by a get-wal while it starts one;
  *   <li>{@code requested}: the last segment get-wal was asked for that was not spooled, written by
  *       get-wal (temporary name, then rename) and read by the prefetcher;
- *   <li>{@code prefetch.log}: the prefetcher's log (the previous one in {@code prefetch.log.1}).
+ *   <li>{@code prefetch.log}: the prefetcher's log (the previous one in {@code prefetch.log.1});
+ *   <li>{@code ask.<id>}: a WAL file name the restore command asks the running prefetcher for
+ *       (written as {@code .ask.<id>}, then renamed; {@code <id>} is the asking shell's process
+ *       id); the prefetcher answers in {@code answer.<id>} with one word: {@code spooled} (the
+ *       segment is in the spool under its name), {@code file} (the file, such as a history file, is
+ *       in {@code reply.<id>}), {@code missing} (not in the archive: the restore command exits 1)
+ *       or {@code defer} (anything else: the restore command runs get-wal, whose answer and exit
+ *       status are the rule). The {@code klio} launcher is the other side (docs/cli.md).
  * </ul>
  *
  * Stateless apart from the path; thread-safe.
@@ -34,6 +41,9 @@ public final class Spool {
 
   private static final Pattern SEGMENT = Pattern.compile("[0-9A-F]{24}");
   private static final Pattern SEGMENT_TEMPORARY = Pattern.compile("\\.[0-9A-F]{24}\\.tmp-.*");
+  private static final Pattern ASK = Pattern.compile("ask\\.([0-9]{1,10})");
+  private static final Pattern EXCHANGE =
+      Pattern.compile("\\.?(ask|answer|reply)\\.[0-9]{1,10}(\\.tmp-.*)?");
 
   private final Path dir;
 
@@ -65,6 +75,29 @@ public final class Spool {
   /** Where a spooled {@code name} is (whether or not it is there). */
   public Path file(String name) {
     return dir.resolve(name);
+  }
+
+  /** The id of an ask file's name ({@code ask.<id>}), if it is one. */
+  static Optional<String> askId(String name) {
+    java.util.regex.Matcher m = ASK.matcher(name);
+    return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /** An ask, answer or reply file, or a temporary file of one. */
+  static boolean isExchange(String name) {
+    return EXCHANGE.matcher(name).matches();
+  }
+
+  Path askFile(String id) {
+    return dir.resolve("ask." + id);
+  }
+
+  Path answerFile(String id) {
+    return dir.resolve("answer." + id);
+  }
+
+  Path replyFile(String id) {
+    return dir.resolve("reply." + id);
   }
 
   static boolean isSegmentName(String name) {

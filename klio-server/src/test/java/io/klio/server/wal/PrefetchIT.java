@@ -225,10 +225,25 @@ class PrefetchIT {
       assertThat(Files.readAllBytes(spool.resolve(name))).isEqualTo(archived(name).orElseThrow());
     }
 
-    // what the archive does not hold is "not found" (1), and nothing is written
+    // what the archive does not hold is "not found" (1), and nothing is written; the running
+    // prefetcher answers, not a get-wal JVM
     for (String missing : List.of("000000010000000100000000", "00000009.history")) {
       assertThat(restore(dir, missing, "missing")).as(missing).isEqualTo(1);
       assertThat(dir.resolve("missing")).doesNotExist();
+      assertThat(log(spool)).contains("asked for " + missing + ": missing");
+    }
+    // a segment outside the prefetcher's window: it fetches it when asked
+    String far = segments.get(segments.size() - 1);
+    assertThat(walFiles(spool)).doesNotContain(far);
+    assertThat(restore(dir, far, "far")).isZero();
+    assertThat(Files.readAllBytes(dir.resolve("far"))).isEqualTo(archived(far).orElseThrow());
+    assertThat(log(spool)).contains("asked for " + far + ": spooled");
+    try (Stream<Path> s = Files.list(spool)) {
+      assertThat(
+              s.map(p -> p.getFileName().toString())
+                  .filter(n -> n.matches(".*(ask|answer|reply).*")))
+          .as("the exchange files are gone")
+          .isEmpty();
     }
 
     // the prefetcher ends when its spool's directory is gone
