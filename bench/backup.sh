@@ -409,9 +409,12 @@ restore() {
 # both archives hold all WAL written so far (a segment switch, then pgBackRest's archiver and
 # Klio's durable position)
 wait_archives() {
-  psql -c "SELECT pg_switch_wal()" >/dev/null
   local seg last t0=$SECONDS
-  seg=$(psql -c "SELECT pg_walfile_name(pg_current_wal_lsn() - 1)")
+  # the segment the switch completed (its end + 1 is what pg_switch_wal returns; without a switch,
+  # the start of the current segment, so the one before it): not pg_current_wal_lsn() afterwards,
+  # which a record written meanwhile (a checkpoint, a standby snapshot) moves into a segment that
+  # nothing completes
+  seg=$(psql -c "SELECT pg_walfile_name(pg_switch_wal() - 1)")
   until last=$(psql -c "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver") && [[ -n $last && ! $last < $seg ]]; do
     ((SECONDS - t0 < 600)) || die "pgBackRest's archive did not reach $seg in 600 s: $(psql -c "SELECT * FROM pg_stat_archiver")"
     sleep 0.2
