@@ -90,27 +90,51 @@ final class AzureClients {
     }
   }
 
-  private static TokenCredential token(AzureConfig c, HttpClient http) {
+  private static TokenCredential token(AzureConfig c, HttpClient http) throws PermanentException {
+    ManagedIdentityCredentialBuilder managed = new ManagedIdentityCredentialBuilder();
+    managed.httpClient(http);
+    c.clientId().ifPresent(managed::clientId);
+    switch (c.auth()) {
+      case WORKLOAD_IDENTITY -> {
+        try {
+          return workload(c, http);
+        } catch (IllegalArgumentException e) {
+          throw new PermanentException(
+              "workload identity for "
+                  + c.where()
+                  + " is not configured ("
+                  + e.getMessage()
+                  + "): it needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID"
+                  + " (the AKS workload identity webhook sets them) or options client-id and"
+                  + " tenant-id",
+              e);
+        }
+      }
+      case MANAGED_IDENTITY -> {
+        return managed.build();
+      }
+      default -> {
+        EnvironmentCredentialBuilder env = new EnvironmentCredentialBuilder();
+        env.httpClient(http);
+        ChainedTokenCredentialBuilder chain = new ChainedTokenCredentialBuilder();
+        chain.addLast(env.build());
+        try {
+          chain.addLast(workload(c, http));
+        } catch (IllegalArgumentException e) {
+          // no workload identity here (no token file): the chain goes on without it
+        }
+        return chain.addLast(managed.build()).build();
+      }
+    }
+  }
+
+  /** A workload identity credential; IllegalArgumentException when it lacks its settings. */
+  private static TokenCredential workload(AzureConfig c, HttpClient http) {
     WorkloadIdentityCredentialBuilder workload = new WorkloadIdentityCredentialBuilder();
     workload.httpClient(http);
     c.clientId().ifPresent(workload::clientId);
     c.tenantId().ifPresent(workload::tenantId);
-    ManagedIdentityCredentialBuilder managed = new ManagedIdentityCredentialBuilder();
-    managed.httpClient(http);
-    c.clientId().ifPresent(managed::clientId);
-    return switch (c.auth()) {
-      case WORKLOAD_IDENTITY -> workload.build();
-      case MANAGED_IDENTITY -> managed.build();
-      default -> {
-        EnvironmentCredentialBuilder env = new EnvironmentCredentialBuilder();
-        env.httpClient(http);
-        yield new ChainedTokenCredentialBuilder()
-            .addLast(env.build())
-            .addLast(workload.build())
-            .addLast(managed.build())
-            .build();
-      }
-    };
+    return workload.build();
   }
 
   private static String secret(AzureConfig c) throws PermanentException {
