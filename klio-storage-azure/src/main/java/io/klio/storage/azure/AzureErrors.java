@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The one place where the SDK's failures become Klio's three kinds. The SDK's retry policy has
- * already retried what it retries (timeouts, dropped connections, 408/429/500/503) by the time a
+ * already retried what it retries (timeouts, dropped connections, 429, 500, 503) by the time a
  * failure reaches here, so a {@link RetryableException} means "the budget of tries ran out; try
  * again later", and nothing in this module retries on top of it.
  */
@@ -102,7 +102,8 @@ final class AzureErrors {
               + "; rehydrate it to Hot or Cool (Set Blob Tier) before reading it",
           e);
     }
-    if (status == 408 || status == 429 || status >= 500) {
+    // Md5Mismatch: the service received other bytes than the ones sent; sending them again can work
+    if (status == 408 || status == 429 || status >= 500 || BlobErrorCode.MD5MISMATCH.equals(code)) {
       return new RetryableException(
           what
               + "the service failed after "

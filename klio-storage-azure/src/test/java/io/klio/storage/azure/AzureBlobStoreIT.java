@@ -179,6 +179,20 @@ class AzureBlobStoreIT {
   }
 
   @Test
+  void anArchivedObjectIsRefusedWithAnErrorThatSaysToRehydrateIt() throws Exception {
+    try (BlobStore store = stores.open("tests/cold", Map.of(AzureConfig.TIER, "archive"))) {
+      store.put(BlobKey.of("old"), bytes("frozen"));
+      assertThat(container.getBlobClient("cold/old").getProperties().getAccessTier())
+          .isEqualTo(AccessTier.ARCHIVE);
+      assertThatThrownBy(() -> store.get(BlobKey.of("old")).close())
+          .isInstanceOf(PermanentException.class)
+          .hasMessageContaining("'old'")
+          .hasMessageContaining("Archive tier")
+          .hasMessageContaining("rehydrate");
+    }
+  }
+
+  @Test
   void aWrongAccountKeyIsAClearPermanentErrorNamingTheStoreAndTheKeyFile() throws Exception {
     Path wrong = dir.resolve("wrong-key");
     Files.writeString(wrong, "d3Jvbmcga2V5IGZvciB0aGUgYWNjb3VudA==");
