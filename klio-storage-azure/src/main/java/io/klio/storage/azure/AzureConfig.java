@@ -1,6 +1,7 @@
 package io.klio.storage.azure;
 
 import io.klio.api.error.PermanentException;
+import io.klio.storage.BlobKey;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -121,7 +122,7 @@ record AzureConfig(
     }
     if (!prefix.isEmpty()) {
       try {
-        io.klio.storage.BlobKey.of(prefix);
+        BlobKey.of(prefix);
       } catch (IllegalArgumentException e) {
         throw bad(uri, "the prefix is not a valid key path: " + e.getMessage());
       }
