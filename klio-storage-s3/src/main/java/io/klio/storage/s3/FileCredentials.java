@@ -29,17 +29,24 @@ final class FileCredentials implements AwsCredentialsProvider {
   private record Loaded(AwsCredentials credentials, FileTime modified, long checkedAt) {}
 
   private final Path file;
+  private final long recheckNanos;
   private volatile Loaded loaded;
 
-  private FileCredentials(Path file, Loaded loaded) {
+  private FileCredentials(Path file, Loaded loaded, long recheckNanos) {
     this.file = file;
     this.loaded = loaded;
+    this.recheckNanos = recheckNanos;
   }
 
   /** Reads the file once, so that a missing or incomplete file fails when the store opens. */
   static FileCredentials open(Path file, String store) throws PermanentException {
+    return open(file, store, RECHECK_SECONDS * 1_000_000_000L);
+  }
+
+  static FileCredentials open(Path file, String store, long recheckNanos)
+      throws PermanentException {
     try {
-      return new FileCredentials(file, load(file));
+      return new FileCredentials(file, load(file), recheckNanos);
     } catch (MissingCredentialsException e) {
       throw new PermanentException("cannot open " + store + ": " + e.getMessage(), e);
     }
@@ -49,7 +56,7 @@ final class FileCredentials implements AwsCredentialsProvider {
   public AwsCredentials resolveCredentials() {
     Loaded l = loaded;
     long now = System.nanoTime();
-    if (now - l.checkedAt() < RECHECK_SECONDS * 1_000_000_000L) {
+    if (now - l.checkedAt() < recheckNanos) {
       return l.credentials();
     }
     synchronized (this) {
