@@ -1,6 +1,5 @@
 package io.klio.storage.s3;
 
-import io.klio.api.error.KlioException;
 import io.klio.api.error.PermanentException;
 import io.klio.api.error.RetryableException;
 import io.klio.storage.BlobKey;
@@ -85,16 +84,17 @@ final class S3Upload {
    * If-None-Match: *}), and then {@link Result#created()} says whether it was.
    */
   Result put(BlobKey key, String s3Key, InputStream in, boolean ifAbsent) throws IOException {
+    Source source = new Source(in, key, store);
     byte[] first = acquire(key);
     boolean handedOver = false;
     try {
-      int n = readFully(in, first, 0, first.length, key);
-      int next = n < first.length ? -1 : read(in, key);
+      int n = source.fill(first, 0, first.length);
+      int next = n < first.length ? -1 : source.read();
       if (next < 0) {
         return single(key, s3Key, first, n, ifAbsent);
       }
       handedOver = true;
-      return multipart(key, s3Key, in, first, next, ifAbsent);
+      return multipart(key, s3Key, source, first, next, ifAbsent);
     } finally {
       if (!handedOver) {
         buffers.release(first);
@@ -134,7 +134,7 @@ final class S3Upload {
   }
 
   private Result multipart(
-      BlobKey key, String s3Key, InputStream in, byte[] first, int next, boolean ifAbsent)
+      BlobKey key, String s3Key, Source source, byte[] first, int next, boolean ifAbsent)
       throws IOException {
     String writer = ifAbsent ? UUID.randomUUID().toString() : null;
     String uploadId;
@@ -175,8 +175,8 @@ final class S3Upload {
           current = oldest.buffer();
         }
         current[0] = (byte) pending;
-        int n = 1 + readFully(in, current, 1, current.length - 1, key);
-        pending = n < current.length ? -1 : read(in, key);
+        int n = 1 + source.fill(current, 1, current.length - 1);
+        pending = n < current.length ? -1 : source.read();
         inFlight.add(submit(s3Key, uploadId, partNumber, current, n));
         current = null;
         total += n;
@@ -351,39 +351,6 @@ final class S3Upload {
     } catch (InterruptedIOException e) {
       throw new RetryableException("interrupted while storing '" + key + "' in " + store, e);
     }
-  }
-
-  private int readFully(InputStream in, byte[] buf, int off, int len, BlobKey key)
-      throws IOException {
-    int total = 0;
-    try {
-      while (total < len) {
-        int n = in.read(buf, off + total, len - total);
-        if (n < 0) {
-          break;
-        }
-        total += n;
-      }
-    } catch (IOException e) {
-      throw sourceFailed(e, key);
-    }
-    return total;
-  }
-
-  private int read(InputStream in, BlobKey key) throws IOException {
-    try {
-      return in.read();
-    } catch (IOException e) {
-      throw sourceFailed(e, key);
-    }
-  }
-
-  private KlioException sourceFailed(IOException e, BlobKey key) {
-    if (e instanceof KlioException k) {
-      return k;
-    }
-    return new PermanentException(
-        "could not read the content to store as '" + key + "' in " + store + ": " + e, e);
   }
 
   private static RequestBody body(byte[] buf, int n) {
