@@ -115,7 +115,7 @@ sealed class S3BlobStore implements BlobStore permits S3BlobStore.Conditional {
     return new S3InputStream(
         in,
         r.contentLength() == null ? -1 : r.contentLength(),
-        ObjectMeta.checkOf(r),
+        config.verifyReads() ? ObjectMeta.checkOf(r) : new ObjectMeta.None(),
         key,
         describe);
   }

@@ -11,10 +11,10 @@ import java.util.Set;
  * The {@code s3:} scheme: {@code s3://bucket/optional/prefix}, with options in the URI's query
  * ({@code ?region=eu-west-1&sse=kms}) or in the options map. The options ({@code region}, {@code
  * endpoint}, {@code pathStyle}, {@code credentials}, {@code credentialsFile}, {@code profile},
- * {@code sse}, {@code kmsKeyId}, {@code storageClass}, {@code conditionalPut}, {@code partSize},
- * {@code uploadThreads}, {@code uploadBuffers}, {@code maxAttempts}) are described in {@code
- * docs/storage-backends.md}. Creating the provider is free; {@link #open} builds one SDK client per
- * store and does not touch the network unless it has to find the region.
+ * {@code sse}, {@code kmsKeyId}, {@code storageClass}, {@code conditionalPut}, {@code verifyReads},
+ * {@code partSize}, {@code uploadThreads}, {@code uploadBuffers}, {@code maxAttempts}) are
+ * described in {@code docs/storage-backends.md}. Creating the provider is free; {@link #open}
+ * builds one SDK client per store and does not touch the network unless it has to find the region.
  */
 public final class S3BlobStoreProvider implements BlobStoreProvider {
 

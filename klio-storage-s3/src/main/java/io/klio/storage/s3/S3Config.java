@@ -31,6 +31,7 @@ record S3Config(
     Optional<String> kmsKeyId,
     Optional<String> storageClass,
     boolean conditionalPut,
+    boolean verifyReads,
     int partSize,
     int uploadThreads,
     int uploadBuffers,
@@ -46,6 +47,7 @@ record S3Config(
   static final String KMS_KEY_ID = "kmsKeyId";
   static final String STORAGE_CLASS = "storageClass";
   static final String CONDITIONAL_PUT = "conditionalPut";
+  static final String VERIFY_READS = "verifyReads";
   static final String PART_SIZE = "partSize";
   static final String UPLOAD_THREADS = "uploadThreads";
   static final String UPLOAD_BUFFERS = "uploadBuffers";
@@ -63,6 +65,7 @@ record S3Config(
           KMS_KEY_ID,
           STORAGE_CLASS,
           CONDITIONAL_PUT,
+          VERIFY_READS,
           PART_SIZE,
           UPLOAD_THREADS,
           UPLOAD_BUFFERS,
@@ -155,6 +158,7 @@ record S3Config(
         kmsKeyId,
         storageClass,
         bool(o, CONDITIONAL_PUT, true),
+        bool(o, VERIFY_READS, true),
         partSize,
         threads,
         buffers,

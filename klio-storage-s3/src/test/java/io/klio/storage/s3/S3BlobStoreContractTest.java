@@ -31,6 +31,12 @@ class S3BlobStoreContractTest extends BlobStoreContract {
   @Override
   protected BlobStore openStore() throws Exception {
     return S3ProxyServer.shared()
-        .open("contract/tier2", Map.of("partSize", "5MiB", "uploadThreads", "4"));
+        .open(
+            "contract/tier2",
+            // S3Proxy's GET reads an object's metadata and its bytes at different moments (its
+            // issue #490), so while the contract overwrites one key under a reader, the checksum
+            // in the metadata may belong to another version than the bytes: the store rightly
+            // calls that corrupt. S3 itself answers with one version; S3BlobStoreTest checks reads.
+            Map.of("partSize", "5MiB", "uploadThreads", "4", "verifyReads", "false"));
   }
 }

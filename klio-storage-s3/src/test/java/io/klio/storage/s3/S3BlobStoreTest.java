@@ -151,6 +151,10 @@ class S3BlobStoreTest {
         assertThat(in.readAllBytes()).isEqualTo(bytes("the"));
       }
     }
+    try (BlobStore unchecked = open(at, Map.of("verifyReads", "false"))) {
+      assertThat(unchecked.get(BlobKey.of("obj")).readAllBytes())
+          .isEqualTo(bytes("the bytes Klio wrotE"));
+    }
   }
 
   @Test

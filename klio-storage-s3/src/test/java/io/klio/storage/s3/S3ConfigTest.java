@@ -27,6 +27,7 @@ class S3ConfigTest {
     assertThat(c.credentials().mode()).isEqualTo(S3Config.Credentials.Mode.DEFAULT_CHAIN);
     assertThat(c.sse()).isEqualTo(S3Config.Sse.NONE);
     assertThat(c.conditionalPut()).isTrue();
+    assertThat(c.verifyReads()).isTrue();
     assertThat(c.partSize()).isEqualTo(8 << 20);
     assertThat(c.uploadThreads()).isEqualTo(4);
     assertThat(c.uploadBuffers()).isEqualTo(8);
