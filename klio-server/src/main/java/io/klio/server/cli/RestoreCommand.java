@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -162,6 +163,8 @@ public final class RestoreCommand implements Callable<Integer> {
       description = "json: print one JSON object on stdout instead of the text summary")
   String output;
 
+  private final AtomicReference<BackupSummary> selected = new AtomicReference<>();
+
   @Override
   public Integer call() throws Exception {
     if (output != null && !output.equals("json")) {
@@ -186,6 +189,7 @@ public final class RestoreCommand implements Callable<Integer> {
         new RestoreClient.Listener() {
           @Override
           public void selected(BackupSummary b) {
+            selected.set(b);
             err.println(
                 "klio restore: backup "
                     + b.getBackupId()
@@ -235,7 +239,9 @@ public final class RestoreCommand implements Callable<Integer> {
     }
     progress.end();
     if (prefetchWait > 0 && c.prefetchAhead() > 0) {
-      startPrefetcher(report, file, Duration.ofSeconds(prefetchWait)).ifPresent(err::println);
+      // not before the copy: the restore refuses a directory that holds anything it did not write
+      startPrefetcher(report.dataDirectory(), file, Duration.ofSeconds(prefetchWait))
+          .ifPresent(err::println);
     }
     if (output != null) {
       System.out.println(json(report, request));
@@ -246,16 +252,17 @@ public final class RestoreCommand implements Callable<Integer> {
   }
 
   /**
-   * Starts the prefetcher of the restored directory's spool, so that PostgreSQL's first WAL files
-   * (the backup's, from its first one) and its first misses (history files) cost no JVM. Only when
-   * this user owns the directory and is not root: PostgreSQL's OS user must be able to take the
-   * files it spools and to signal it. Failures only cost time later, and are said.
+   * Starts the prefetcher of the restored directory's spool, so that it holds PostgreSQL's first
+   * WAL files (the backup's, from its first one) and answers its first misses (history files)
+   * without a JVM. Only when this user owns the directory and is not root: PostgreSQL's OS user
+   * must be able to take the files it spools and to signal it. Failures only cost time later, and
+   * are said.
    */
-  private static Optional<String> startPrefetcher(RestoreReport r, Path config, Duration wait) {
-    Path dir = r.dataDirectory().toAbsolutePath();
+  private Optional<String> startPrefetcher(Path dataDirectory, Path config, Duration wait) {
+    Path dir = dataDirectory.toAbsolutePath();
     try {
-      String owner = Files.getOwner(dir).getName();
       String me = System.getProperty("user.name");
+      String owner = Files.exists(dir) ? Files.getOwner(dir).getName() : me; // else it is made now
       if (me.equals("root")) {
         // PostgreSQL never runs as root: the directory is someone else's once it is handed over
         return Optional.of(
@@ -273,10 +280,11 @@ public final class RestoreCommand implements Callable<Integer> {
                 + ", who runs this restore)");
       }
       Spool spool = new Spool(dir.resolve(RestoreCommandLine.DEFAULT_SPOOL));
-      PrefetchLauncher.ensureRunningBefore(spool, config, dir, r.backup().getBeginWal(), wait);
+      String first = selected.get().getBeginWal();
+      PrefetchLauncher.ensureRunningBefore(spool, config, dir, first, wait);
       return Optional.of(
           "klio restore: prefetching WAL from "
-              + r.backup().getBeginWal()
+              + first
               + " into "
               + spool.dir()
               + " (log: "

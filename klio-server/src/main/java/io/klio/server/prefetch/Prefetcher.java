@@ -72,6 +72,13 @@ final class Prefetcher {
   private final Duration awaitStart;
   private final long started = System.nanoTime();
   private boolean postgresSeen;
+  private long recoveryOverAt;
+
+  /**
+   * How long the run goes on answering after the signal files are gone: PostgreSQL removes them at
+   * the end of recovery, then still asks for the history file of the timeline it leaves.
+   */
+  static final Duration AFTER_RECOVERY = Duration.ofSeconds(10);
 
   /** Asks waiting for the fetch of a segment under way: segment name, ask ids. */
   private final Map<String, List<String>> waiting = new HashMap<>();
@@ -202,22 +209,32 @@ final class Prefetcher {
     }
     if (dataDirectory.isPresent()) {
       Path d = dataDirectory.get();
-      if (!Files.exists(d.resolve("recovery.signal"))
-          && !Files.exists(d.resolve("standby.signal"))) {
-        return Optional.of("the recovery of " + d + " is over");
-      }
-      if (Files.exists(d.resolve("postmaster.pid"))) {
-        if (!postgresSeen) {
+      Path pid = d.resolve("postmaster.pid");
+      if (!postgresSeen) {
+        if (Files.exists(pid)) {
           postgresSeen = true;
           lastActivity = System.nanoTime(); // idle time counts from PostgreSQL's start
+        } else if (awaitStart.isZero()) {
+          return Optional.of("PostgreSQL stopped (no " + pid + ")");
+        } else if (System.nanoTime() - started > awaitStart.toNanos()) {
+          return Optional.of("PostgreSQL did not start within " + awaitStart.toSeconds() + " s");
+        } else {
+          return Optional.empty(); // waiting for PostgreSQL (and its signal file) to appear
         }
-      } else if (postgresSeen || System.nanoTime() - started > awaitStart.toNanos()) {
-        return Optional.of(
-            postgresSeen
-                ? "PostgreSQL stopped (no " + d.resolve("postmaster.pid") + ")"
-                : "PostgreSQL did not start within " + awaitStart.toSeconds() + " s");
-      } else {
-        return Optional.empty(); // waiting for PostgreSQL to start: not idle
+      }
+      if (!Files.exists(d.resolve("recovery.signal"))
+          && !Files.exists(d.resolve("standby.signal"))) {
+        if (recoveryOverAt == 0) {
+          recoveryOverAt = System.nanoTime();
+        }
+        if (System.nanoTime() - recoveryOverAt > AFTER_RECOVERY.toNanos() || !Files.exists(pid)) {
+          return Optional.of("the recovery of " + d + " is over");
+        }
+        return Optional.empty();
+      }
+      recoveryOverAt = 0;
+      if (!Files.exists(pid)) {
+        return Optional.of("PostgreSQL stopped (no " + pid + ")");
       }
     }
     if (System.nanoTime() - lastActivity > idle.toNanos()) {

@@ -201,6 +201,27 @@ class PrefetcherTest {
     assertThat(o.reason()).startsWith("PostgreSQL stopped");
   }
 
+  @Test
+  void afterTheSignalFileIsGoneItStillAnswersTheLastHistoryAskThenEnds() throws Exception {
+    files.put(segment(1), content(segment(1)));
+    Path pgdata = Files.createDirectories(tmp.resolve("pgdata"));
+    Files.createFile(pgdata.resolve("recovery.signal"));
+    Files.createFile(pgdata.resolve("postmaster.pid"));
+    Spool spool = new Spool(pgdata.resolve("pg_wal").resolve("klio-prefetch"));
+    Future<Prefetcher.Outcome> run =
+        start(spool, Optional.of(pgdata), Optional.empty(), Duration.ZERO);
+    assertThat(ask(spool, "31", segment(1))).isEqualTo(Prefetcher.SPOOLED);
+    // PostgreSQL removes recovery.signal at the end of recovery, then asks for the history file of
+    // the timeline it leaves
+    long t0 = System.nanoTime();
+    Files.delete(pgdata.resolve("recovery.signal"));
+    Thread.sleep(300);
+    assertThat(ask(spool, "32", "00000001.history")).isEqualTo(Prefetcher.MISSING);
+    Prefetcher.Outcome o = run.get(30, TimeUnit.SECONDS);
+    assertThat(o.reason()).isEqualTo("the recovery of " + pgdata + " is over");
+    assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Prefetcher.AFTER_RECOVERY.toNanos());
+  }
+
   private static void await(String what, BooleanSupplier done) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!done.getAsBoolean()) {

@@ -182,7 +182,8 @@ class PrefetchIT {
     assertThat(m.find()).as(log).isTrue();
     // most segments came from the spool, not from a get-wal that starts a JVM
     assertThat(Integer.parseInt(m.group(1))).as(log).isGreaterThan(segments.size() / 2);
-    assertThat(alive(prefetcherPid(spool))).isFalse();
+    long pid = prefetcherPid(spool);
+    await("the exit of prefetcher " + pid, () -> !alive(pid));
     assertThat(walFiles(spool)).as("nothing is left in the spool").isEmpty();
   }
 
