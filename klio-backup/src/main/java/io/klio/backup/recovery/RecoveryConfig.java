@@ -139,7 +139,8 @@ public record RecoveryConfig(
   /**
    * Appends {@link #settings()} to {@code postgresql.auto.conf} of {@code dataDirectory} (created
    * when missing; a line feed first when the existing content does not end with one) and creates
-   * the signal file, both durably.
+   * the signal file, both durably; removes the other signal file (a restored backup of a standby
+   * holds {@code standby.signal}), so that this one decides how the server starts.
    */
   public void writeTo(Path dataDirectory) throws IOException {
     Path conf = dataDirectory.resolve("postgresql.auto.conf");
@@ -161,6 +162,12 @@ public record RecoveryConfig(
         FileChannel.open(signal, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
+    // a backup of a standby holds its standby.signal (PostgreSQL's base backups take it), and
+    // standby.signal wins over recovery.signal: left there, it would keep a restore from the
+    // archive in standby mode forever, never reaching its target or the end of the archive
+    Files.deleteIfExists(
+        dataDirectory.resolve(
+            signalFile().equals("standby.signal") ? "recovery.signal" : "standby.signal"));
     DurableFiles.fsyncDirectory(dataDirectory);
   }
 

@@ -88,4 +88,20 @@ class RecoveryConfigTest {
     c.writeTo(other);
     assertThat(Files.readString(other.resolve("postgresql.auto.conf"))).isEqualTo(c.settings());
   }
+
+  @Test
+  void theSignalFileOfARestoredStandbyGivesWayToTheOneChosen() throws Exception {
+    // a backup taken on a standby holds its standby.signal, which would win over recovery.signal
+    Files.createFile(tmp.resolve("standby.signal"));
+    RecoveryConfig.of("cp %f %p").writeTo(tmp);
+    assertThat(tmp.resolve("recovery.signal")).exists();
+    assertThat(tmp.resolve("standby.signal")).doesNotExist();
+
+    Path standby = tmp.resolve("standby");
+    Files.createDirectories(standby);
+    Files.createFile(standby.resolve("recovery.signal"));
+    RecoveryConfig.of("cp %f %p").asStandby("host=primary", Optional.empty()).writeTo(standby);
+    assertThat(standby.resolve("standby.signal")).exists();
+    assertThat(standby.resolve("recovery.signal")).doesNotExist();
+  }
 }

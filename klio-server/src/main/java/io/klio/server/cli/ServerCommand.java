@@ -1,5 +1,6 @@
 package io.klio.server.cli;
 
+import io.klio.api.error.PermanentException;
 import io.klio.server.KlioServer;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.Logging;
@@ -37,7 +38,9 @@ public final class ServerCommand implements Runnable {
       exitCodeList = {
         "0:stopped by SIGTERM or SIGINT",
         Start.FAILED + ":another failure, such as a listen address in use (the message says which)",
-        Start.INVALID + ":invalid configuration, or the server cannot start with it; usage error"
+        Start.INVALID
+            + ":invalid configuration, or the server cannot start with it (such as a key-encryption"
+            + " key that does not open the key ring of Tier 1); usage error"
       })
   static final class Start implements Callable<Integer> {
 
@@ -64,7 +67,9 @@ public final class ServerCommand implements Runnable {
       KlioServer server;
       try {
         server = KlioServer.start(c, KlioVersion.version());
-      } catch (ConfigException e) {
+      } catch (PermanentException e) {
+        // an invalid configuration (ConfigException), or one the server cannot start with, such as
+        // a key-encryption key that does not open the key ring of Tier 1 (WrongKeyException)
         System.err.println("klio server: cannot start: " + e.getMessage());
         return INVALID;
       }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.klio.api.Lsn;
 import io.klio.api.grpc.v1.BackupServiceGrpc;
 import io.klio.api.grpc.v1.FileEntry;
 import io.klio.api.grpc.v1.FileKind;
@@ -18,7 +19,9 @@ import io.klio.server.cli.Main;
 import io.klio.server.config.ClientConfig;
 import io.klio.server.wal.KlioFixture;
 import io.klio.testkit.postgres.PostgresServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,6 +185,78 @@ final class BackupFixtures {
     while (!"t".equals(s.sql("SELECT active FROM pg_replication_slots WHERE slot_name = 'klio'"))) {
       assertThat(System.nanoTime()).as("send-wal streaming").isLessThan(deadline);
       Thread.sleep(100);
+    }
+  }
+
+  /** Runs the command line in this JVM: its status, a line break, its stdout, then its stderr. */
+  static synchronized String cli(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+    int status;
+    try {
+      status = Main.run(args);
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    return status
+        + "\n"
+        + stdout.toString(StandardCharsets.UTF_8)
+        + stderr.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Waits until {@code standby} has replayed WAL up to {@code lsn}. */
+  static void awaitReplay(PostgresServer standby, Lsn lsn) throws InterruptedException {
+    awaitLsn(standby, "SELECT pg_last_wal_replay_lsn()", lsn, "standby replaying");
+  }
+
+  /** Waits until the archive holds {@code s}'s WAL up to {@code lsn} (slot klio's restart LSN). */
+  static void awaitArchived(PostgresServer s, Lsn lsn) throws InterruptedException {
+    awaitLsn(
+        s,
+        "SELECT restart_lsn FROM pg_replication_slots WHERE slot_name = 'klio'",
+        lsn,
+        "WAL archived up to");
+  }
+
+  private static void awaitLsn(PostgresServer s, String query, Lsn lsn, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      String r = s.sql(query);
+      if (!r.isEmpty() && !Lsn.parse(r).isBefore(lsn)) {
+        return;
+      }
+      assertThat(System.nanoTime()).as(what + " " + lsn + " (now " + r + ")").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * {@code klio restore --config cfg --pgdata target more...} in this JVM, as the ./klio launcher
+   * runs it (which the restore_command it writes names): as {@link #cli} returns it.
+   */
+  static String restore(Path cfg, Path target, String... more) {
+    String before = System.getProperty("klio.launcher");
+    System.setProperty(
+        "klio.launcher", Path.of("..", "klio").toAbsolutePath().normalize().toString());
+    try {
+      java.util.List<String> args =
+          new java.util.ArrayList<>(
+              java.util.List.of(
+                  "restore", "--config", cfg.toString(), "--pgdata", target.toString()));
+      args.addAll(java.util.List.of(more));
+      return cli(args.toArray(String[]::new));
+    } finally {
+      if (before == null) {
+        System.clearProperty("klio.launcher");
+      } else {
+        System.setProperty("klio.launcher", before);
+      }
     }
   }
 }

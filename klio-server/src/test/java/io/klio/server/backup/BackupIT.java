@@ -1,5 +1,7 @@
 package io.klio.server.backup;
 
+import static io.klio.server.backup.BackupFixtures.awaitReplay;
+import static io.klio.server.backup.BackupFixtures.cli;
 import static io.klio.server.backup.BackupFixtures.clientYaml;
 import static io.klio.server.backup.BackupFixtures.connect;
 import static io.klio.server.backup.BackupFixtures.options;
@@ -20,17 +22,12 @@ import io.klio.client.BackupListener;
 import io.klio.client.BackupOutcome;
 import io.klio.client.KlioConnection;
 import io.klio.client.VerifyOutcome;
-import io.klio.server.cli.Main;
 import io.klio.server.wal.KlioFixture;
 import io.klio.testkit.postgres.PostgresConfig;
 import io.klio.testkit.postgres.PostgresExtension;
 import io.klio.testkit.postgres.PostgresServer;
 import io.klio.testkit.postgres.PostgresVersions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -249,38 +246,5 @@ class BackupIT {
         waited.add(missingSegment);
       }
     };
-  }
-
-  /** Runs the command line in this JVM: its status, a line break, its stdout, then its stderr. */
-  private static synchronized String cli(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-    int status;
-    try {
-      status = Main.run(args);
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    return status
-        + "\n"
-        + stdout.toString(StandardCharsets.UTF_8)
-        + stderr.toString(StandardCharsets.UTF_8);
-  }
-
-  private static void awaitReplay(PostgresServer standby, Lsn lsn) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      String r = standby.sql("SELECT pg_last_wal_replay_lsn()");
-      if (!r.isEmpty() && !Lsn.parse(r).isBefore(lsn)) {
-        return;
-      }
-      assertThat(System.nanoTime()).as("standby replaying " + lsn).isLessThan(deadline);
-      Thread.sleep(100);
-    }
   }
 }

@@ -273,7 +273,10 @@ public final class PostgresServer implements AutoCloseable {
   private void startWithSignal(Map<String, String> settings, String signal) {
     try {
       ClusterFiles.appendConf(dataDirectory(), settings);
-      Files.createFile(dataDirectory().resolve(signal));
+      Path file = dataDirectory().resolve(signal);
+      if (!Files.exists(file)) { // a copy of a standby has its standby.signal already
+        Files.createFile(file);
+      }
       Processes.chownToPostgres(root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -300,7 +303,8 @@ public final class PostgresServer implements AutoCloseable {
 
   /**
    * Makes a streaming standby of this server from a cold copy ({@link #coldCopy}) that streams from
-   * it as {@link #REPLICATION_USER}. Promote it with {@link #promote()}.
+   * it as {@link #REPLICATION_USER}. Promote it with {@link #promote()}. Of a standby, it makes a
+   * cascading standby, which follows its upstream to a new timeline when that is promoted.
    */
   public PostgresServer createStandby() {
     PostgresServer standby = coldCopy();
