@@ -80,8 +80,11 @@ final class Prefetcher {
    */
   static final Duration AFTER_RECOVERY = Duration.ofSeconds(10);
 
-  /** Asks waiting for the fetch of a segment under way: segment name, ask ids. */
-  private final Map<String, List<String>> waiting = new HashMap<>();
+  /** An ask waiting for a fetch: its id, and when it came ({@link System#nanoTime}). */
+  private record Ask(String id, long asked) {}
+
+  /** Asks waiting for the fetch of a segment under way, by segment name. */
+  private final Map<String, List<Ask>> waiting = new HashMap<>();
 
   private final Set<String> spooled = ConcurrentHashMap.newKeySet();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -314,7 +317,7 @@ final class Prefetcher {
         answer(id, wanted, SPOOLED, asked);
         return;
       }
-      waiting.computeIfAbsent(wanted, k -> new ArrayList<>()).add(id + " " + asked);
+      waiting.computeIfAbsent(wanted, k -> new ArrayList<>()).add(new Ask(id, asked));
       if (inFlight.add(wanted)) {
         asks.execute(() -> done.add(new Done(wanted, fetch(wanted))));
       }
@@ -358,13 +361,10 @@ final class Prefetcher {
 
   /** Answers the asks that wait for the fetch of {@code name}. */
   private void answerWaiting(String name, String word) {
-    List<String> ids = waiting.remove(name);
-    if (ids != null) {
-      for (String w : ids) {
-        String[] f = w.split(" ");
-        answer(f[0], name, word, Long.parseLong(f[1]));
-      }
+    for (Ask a : waiting.getOrDefault(name, List.of())) {
+      answer(a.id(), name, word, a.asked());
     }
+    waiting.remove(name);
   }
 
   /**
@@ -372,21 +372,18 @@ final class Prefetcher {
    * content in each one's {@code reply.<id>}, as get-wal serves it.
    */
   private void answerWaitingWithPartial(String name, byte[] content) {
-    List<String> ids = waiting.remove(name);
-    if (ids != null) {
-      for (String w : ids) {
-        String[] f = w.split(" ");
-        String word;
-        try {
-          DurableFiles.write(spool.replyFile(f[0]), content);
-          word = FILE;
-        } catch (IOException e) {
-          LOG.warn("writing the reply to {} for {}: {}", f[0], name, e.toString());
-          word = DEFER;
-        }
-        answer(f[0], name + " (its .partial)", word, Long.parseLong(f[1]));
+    for (Ask a : waiting.getOrDefault(name, List.of())) {
+      String word;
+      try {
+        DurableFiles.write(spool.replyFile(a.id()), content);
+        word = FILE;
+      } catch (IOException e) {
+        LOG.warn("writing the reply to {} for {}: {}", a.id(), name, e.toString());
+        word = DEFER;
       }
+      answer(a.id(), name + " (its .partial)", word, a.asked());
     }
+    waiting.remove(name);
   }
 
   /** Moves the window to what PostgreSQL asked for last: get-wal's request, the spool taken. */
