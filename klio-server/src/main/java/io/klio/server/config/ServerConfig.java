@@ -16,6 +16,7 @@ import java.util.Optional;
 public record ServerConfig(
     String listen,
     Tier1 tier1,
+    Tier2 tier2,
     Tls tls,
     List<String> admins,
     Wal wal,
@@ -25,6 +26,10 @@ public record ServerConfig(
     Log log) {
 
   public record Tier1(String path) {}
+
+  /** Tier 2 as written: a store URI and how the relay fills it. */
+  public record Tier2(
+      String uri, Integer parallelism, String bandwidth, Integer tier1UsageWarning) {}
 
   public record Tls(String certificate, String key, String clientCa, Boolean insecure) {}
 
@@ -42,6 +47,7 @@ public record ServerConfig(
   public record Resolved(
       InetSocketAddress listen,
       Path tier1,
+      Optional<Tier2Settings> tier2,
       Optional<TlsFiles> tls,
       List<String> admins,
       Codec compression,
@@ -52,6 +58,14 @@ public record ServerConfig(
       Optional<InetSocketAddress> http,
       Logging.Format logFormat,
       String logLevel) {}
+
+  /**
+   * Tier 2, checked: the store's URI (opened by its provider), how many objects the relay copies at
+   * once, its bandwidth in bytes per second (0: unlimited), and the Tier 1 usage (percent of the
+   * volume) above which the server warns that Tier 1 is filling while objects wait for Tier 2.
+   */
+  public record Tier2Settings(
+      String uri, int parallelism, long bandwidthBytesPerSecond, int tier1UsageWarningPercent) {}
 
   /** Server certificate, key and the CA that issues client certificates. */
   public record TlsFiles(Path certificate, Path key, Path clientCa) {}
@@ -70,6 +84,7 @@ public record ServerConfig(
     if (tier1 == null || tier1.path() == null || tier1.path().isBlank()) {
       throw new ConfigException("field 'tier1.path' is required (the Tier 1 directory)");
     }
+    Optional<Tier2Settings> tier2Settings = tier2Settings(tier2);
     Optional<TlsFiles> tlsFiles;
     if (tls != null && Boolean.TRUE.equals(tls.insecure())) {
       if (tls.certificate() != null || tls.key() != null || tls.clientCa() != null) {
@@ -128,6 +143,7 @@ public record ServerConfig(
     return new Resolved(
         addr,
         Path.of(tier1.path()),
+        tier2Settings,
         tlsFiles,
         admins == null ? List.of() : List.copyOf(admins),
         codec,
@@ -138,5 +154,31 @@ public record ServerConfig(
         httpAddr,
         Yaml.logFormat("log.format", log == null ? null : log.format()),
         log == null || log.level() == null ? "info" : log.level());
+  }
+
+  private static Optional<Tier2Settings> tier2Settings(Tier2 t) throws ConfigException {
+    if (t == null) {
+      return Optional.empty();
+    }
+    if (t.uri() == null || t.uri().isBlank()) {
+      throw new ConfigException(
+          "field 'tier2.uri' is required when section 'tier2' is present (for example"
+              + " s3://bucket/prefix?region=eu-west-1 or azure://account/container/prefix)");
+    }
+    int parallelism = t.parallelism() == null ? 4 : t.parallelism();
+    if (parallelism < 1 || parallelism > 64) {
+      throw new ConfigException(
+          "field 'tier2.parallelism' must be 1 to 64 (objects copied at once), not " + parallelism);
+    }
+    long bandwidth =
+        t.bandwidth() == null || t.bandwidth().isBlank()
+            ? 0
+            : Yaml.bytesPerSecond("tier2.bandwidth", t.bandwidth());
+    int warn = t.tier1UsageWarning() == null ? 85 : t.tier1UsageWarning();
+    if (warn < 1 || warn > 99) {
+      throw new ConfigException(
+          "field 'tier2.tier1UsageWarning' must be a percentage from 1 to 99, not " + warn);
+    }
+    return Optional.of(new Tier2Settings(t.uri().trim(), parallelism, bandwidth, warn));
   }
 }

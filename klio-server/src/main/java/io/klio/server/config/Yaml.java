@@ -175,6 +175,31 @@ public final class Yaml {
     };
   }
 
+  private static final Pattern RATE = Pattern.compile("(\\d+)\\s*(b|kib|mib|gib)(/s)?");
+
+  /**
+   * A rate such as {@code 500KiB/s}, {@code 100MiB/s}, {@code 1GiB/s} (the {@code /s} optional).
+   */
+  public static long bytesPerSecond(String field, String text) throws ConfigException {
+    Matcher m = RATE.matcher(text.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new ConfigException(
+          "field '"
+              + field
+              + "': '"
+              + text
+              + "' is not a bandwidth (such as 500KiB/s, 100MiB/s, 1GiB/s; leave it out for no"
+              + " limit)");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "b" -> n;
+      case "kib" -> n << 10;
+      case "mib" -> n << 20;
+      default -> n << 30;
+    };
+  }
+
   /** {@code host:port}, checked, kept as written. */
   public static ServerAddress hostPort(String field, String text) throws ConfigException {
     try {
