@@ -7,6 +7,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.klio.api.grpc.v1.RelayStatus;
 import io.klio.api.grpc.v1.WalServiceGrpc;
 import io.klio.crypto.Keks;
 import io.klio.crypto.KeyRing;
@@ -20,6 +21,7 @@ import io.klio.server.config.ConfigException;
 import io.klio.server.config.ServerConfig;
 import io.klio.server.grpc.ClientIdentity;
 import io.klio.server.http.HealthEndpoints;
+import io.klio.server.relay.Relay;
 import io.klio.server.wal.AdminServiceImpl;
 import io.klio.server.wal.Archives;
 import io.klio.server.wal.Metrics;
@@ -36,6 +38,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +59,7 @@ public final class KlioServer implements AutoCloseable {
   private final HealthEndpoints http; // null when HTTP is off
   private final WalSocketServer walSocket; // null when not configured
   private final AtomicBoolean ready;
+  private final Optional<Relay> relay;
 
   private KlioServer(
       BlobStore store,
@@ -65,7 +69,8 @@ public final class KlioServer implements AutoCloseable {
       Server grpc,
       HealthEndpoints http,
       WalSocketServer walSocket,
-      AtomicBoolean ready) {
+      AtomicBoolean ready,
+      Optional<Relay> relay) {
     this.store = store;
     this.archives = archives;
     this.streams = streams;
@@ -74,11 +79,18 @@ public final class KlioServer implements AutoCloseable {
     this.http = http;
     this.walSocket = walSocket;
     this.ready = ready;
+    this.relay = relay;
   }
 
   public static KlioServer start(ServerConfig.Resolved c, String version) throws IOException {
     Files.createDirectories(c.tier1());
     BlobStore store = BlobStores.open(c.tier1().toUri().toString());
+    Optional<Relay> relay = Optional.empty();
+    if (c.tier2().isPresent()) {
+      BlobStore tier2 = BlobStores.open(c.tier2().get().uri());
+      relay = Optional.of(Relay.start(store, c.tier1(), tier2, c.tier2().get()));
+      store = relay.get().tier1(); // every put recorded for the relay, deletes pinned
+    }
     SealedObjects sealed;
     Optional<KeyRing> keyRing = Optional.empty();
     java.util.concurrent.CountDownLatch warmedUp = new java.util.concurrent.CountDownLatch(1);
@@ -177,9 +189,12 @@ public final class KlioServer implements AutoCloseable {
     b.addService(ServerInterceptors.intercept(backups, ClientIdentity.interceptor(tls)));
     b.addService(
         ServerInterceptors.intercept(
-            new AdminServiceImpl(archives, c.admins(), version), ClientIdentity.interceptor(tls)));
+            new AdminServiceImpl(
+                archives, c.admins(), version, relay.map(r -> (Supplier<RelayStatus>) r::status)),
+            ClientIdentity.interceptor(tls)));
     Server grpc = b.build().start();
     AtomicBoolean ready = new AtomicBoolean();
+    Optional<Relay> relayForMetrics = relay;
     HealthEndpoints http = null;
     if (c.http().isPresent()) {
       http =
@@ -190,11 +205,12 @@ public final class KlioServer implements AutoCloseable {
                   () -> {
                     StringBuilder m = new StringBuilder(metrics.render(archives));
                     backupMetrics.render(m, backups.running());
+                    relayForMetrics.ifPresent(r -> r.render(m));
                     return m.toString();
                   }));
     }
     KlioServer server =
-        new KlioServer(store, archives, streams, backups, grpc, http, walSocket, ready);
+        new KlioServer(store, archives, streams, backups, grpc, http, walSocket, ready, relay);
     ready.set(true);
     LOG.info(
         "Klio server {} listening on {} ({}){}, Tier 1 at {}{}",
@@ -270,6 +286,9 @@ public final class KlioServer implements AutoCloseable {
       grpc.shutdownNow();
     }
     archives.close();
+    if (relay.isPresent()) {
+      relay.get().close(); // what waits stays in the outbox for the next start
+    }
     if (http != null) {
       http.close();
     }

@@ -1,5 +1,8 @@
 package io.klio.server.backup;
 
+import static io.klio.server.http.Prometheus.counter;
+import static io.klio.server.http.Prometheus.gauge;
+
 import io.klio.api.grpc.v1.BackupSummary;
 import java.util.Map;
 import java.util.TreeMap;
@@ -75,17 +78,5 @@ public final class BackupMetrics {
           .append(s.getCommittedTimeMs() / 1000)
           .append('\n');
     }
-  }
-
-  private static void counter(StringBuilder out, String name, String help, long v) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" counter\n");
-    out.append(name).append(' ').append(v).append('\n');
-  }
-
-  private static void gauge(StringBuilder out, String name, String help, long v) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" gauge\n");
-    out.append(name).append(' ').append(v).append('\n');
   }
 }
