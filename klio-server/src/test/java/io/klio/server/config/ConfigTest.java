@@ -98,6 +98,40 @@ class ConfigTest {
   }
 
   @Test
+  void tier2IsCheckedWithTheFieldNamed() throws Exception {
+    String base = "tier1:\n  path: /x\ntls:\n  insecure: true\ntier2:\n";
+    ServerConfig.Tier2Settings t =
+        ServerConfig.load(write("t1.yaml", base + "  uri: s3://b/p\n")).tier2().orElseThrow();
+    assertThat(t).isEqualTo(new ServerConfig.Tier2Settings("s3://b/p", 4, 0, 85));
+    assertThat(
+            ServerConfig.load(
+                    write(
+                        "t2.yaml",
+                        base + "  uri: s3://b\n  bandwidth: 100MiB/s\n  parallelism: 8\n"))
+                .tier2()
+                .orElseThrow())
+        .isEqualTo(new ServerConfig.Tier2Settings("s3://b", 8, 100L << 20, 85));
+    assertThatThrownBy(() -> ServerConfig.load(write("t3.yaml", base + "  parallelism: 2\n")))
+        .hasMessageContaining("'tier2.uri' is required");
+    assertThatThrownBy(
+            () -> ServerConfig.load(write("t4.yaml", base + "  uri: s3://b\n  bandwidth: fast\n")))
+        .hasMessageContaining("'tier2.bandwidth'")
+        .hasMessageContaining("not a bandwidth");
+    assertThatThrownBy(
+            () -> ServerConfig.load(write("t5.yaml", base + "  uri: s3://b\n  parallelism: 0\n")))
+        .hasMessageContaining("'tier2.parallelism' must be 1 to 64");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.load(
+                    write("t6.yaml", base + "  uri: s3://b\n  tier1UsageWarning: 100\n")))
+        .hasMessageContaining("'tier2.tier1UsageWarning'");
+    assertThat(
+            ServerConfig.load(write("t7.yaml", "tier1:\n  path: /x\ntls:\n  insecure: true\n"))
+                .tier2())
+        .isEmpty();
+  }
+
+  @Test
   void clientDefaultsAndChecks() throws Exception {
     ClientConfig.Resolved c =
         ClientConfig.load(
