@@ -51,5 +51,8 @@ public final class Logging {
     root.setLevel(Level.toLevel(level, Level.INFO));
     // gRPC and Netty are chatty at debug
     ctx.getLogger("io.grpc").setLevel(Level.WARN);
+    // the Azure SDK's JDK transport warns on every request that the JDK sets Content-Length
+    // itself (it does, from the body's length): noise, not a problem
+    ctx.getLogger("com.azure.core.http.jdk.httpclient.JdkHttpClient").setLevel(Level.ERROR);
   }
 }

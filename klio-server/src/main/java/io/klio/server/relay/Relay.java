@@ -188,7 +188,7 @@ public final class Relay implements AutoCloseable {
 
   private void dispatch() {
     long nextSync = System.nanoTime();
-    long nextCheck = nextSync + TimeUnit.SECONDS.toNanos(10);
+    long nextCheck = nextSync + TimeUnit.SECONDS.toNanos(1);
     while (!closed) {
       try {
         for (Outbox.Entry e : pick()) {
@@ -202,7 +202,7 @@ public final class Relay implements AutoCloseable {
         if (now >= nextCheck) {
           metrics.checkTier1(
               tier1Dir, settings.tier1UsageWarningPercent(), outbox.size(), tier2.describe());
-          nextCheck = now + TimeUnit.SECONDS.toNanos(10);
+          nextCheck = now + TimeUnit.SECONDS.toNanos(1); // a statvfs: cheap
         }
         synchronized (signal) {
           if (!signalled && !closed) {
