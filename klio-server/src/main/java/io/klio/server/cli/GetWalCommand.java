@@ -11,20 +11,13 @@ import io.klio.client.WalFetcher;
 import io.klio.server.config.ClientConfig;
 import io.klio.server.prefetch.PrefetchLauncher;
 import io.klio.server.prefetch.Spool;
+import io.klio.server.walfetch.WalDelivery;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -134,7 +127,7 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
       } else {
         WalFetcher.Fetched f;
         try {
-          f = fetchWithRetries(fetcher, name, c.getWalTimeout().toSeconds());
+          f = WalDelivery.fetchWithRetries(fetcher, name, c.getWalTimeout());
         } catch (NotFoundException e) {
           LOG.info("{} not found in the archive of cluster {}", name, c.client().cluster());
           prefetcher.ifPresent(s -> recordRequest(s, wal, false));
@@ -155,18 +148,15 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
           LOG.info("{}: only its .partial is archived (the newest segment); serving that", name);
         }
       }
-      if (Files.exists(destination)) {
-        if (Arrays.equals(Files.readAllBytes(destination), content)) {
+      try {
+        if (!WalDelivery.write(destination, content, name)) {
           LOG.info("{} already at {} with the same content", name, destination);
           return 0;
         }
-        LOG.error(
-            "refusing to overwrite {}: it exists with different content than {} in the archive",
-            destination,
-            name);
+      } catch (WalDelivery.DestinationConflict e) {
+        LOG.error("refusing to overwrite {}: {}", destination, e.getReason());
         return REFUSED;
       }
-      DurableFiles.write(destination, content);
       if (spooled != null) {
         Files.deleteIfExists(spooled);
       }
@@ -178,11 +168,17 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
         try {
           Optional<WalSegmentSize> size = fetcher.segmentSize();
           if (size.isPresent()) {
-            prefetch(
-                fetcher,
-                WalFileName.Segment.parse(name, size.get()),
-                c.spool().get(),
-                c.prefetch());
+            ExecutorService pool = Executors.newFixedThreadPool(c.prefetch());
+            try {
+              WalDelivery.prefetch(
+                  fetcher,
+                  WalFileName.Segment.parse(name, size.get()),
+                  c.spool().get(),
+                  c.prefetch(),
+                  pool);
+            } finally {
+              pool.shutdownNow();
+            }
           }
         } catch (IOException e) {
           // the file PostgreSQL asked for is written: a failed prefetch only costs time later
@@ -239,83 +235,5 @@ public final class GetWalCommand implements java.util.concurrent.Callable<Intege
     return option != null
         ? option
         : Path.of(System.getenv().getOrDefault("KLIO_CLIENT_CONFIG", "/etc/klio/client.yaml"));
-  }
-
-  private static WalFetcher.Fetched fetchWithRetries(WalFetcher fetcher, String name, long timeout)
-      throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
-    long pause = 250;
-    while (true) {
-      long left = TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime());
-      try {
-        return fetcher.fetch(name, Duration.ofSeconds(Math.max(1, left)));
-      } catch (RetryableException e) {
-        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) > deadline) {
-          throw e;
-        }
-        LOG.warn("fetching {}: {}; retrying", name, e.getMessage());
-        Thread.sleep(pause);
-        pause = Math.min(pause * 2, 5000);
-      }
-    }
-  }
-
-  /**
-   * Fetches the next {@code n} segments in parallel into the spool (complete ones only), and
-   * removes spooled segments older than {@code after}.
-   */
-  private static void prefetch(WalFetcher fetcher, WalFileName.Segment after, Path spool, int n)
-      throws IOException, InterruptedException {
-    Files.createDirectories(spool);
-    try (Stream<Path> s = Files.list(spool)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String f = p.getFileName().toString();
-        // segments replayed already, and what a get-wal killed while writing one left behind
-        String segment = f.startsWith(".") && f.length() > 25 ? f.substring(1, 25) : f;
-        if (segment.length() == 24 && segment.compareTo(after.toString()) <= 0) {
-          Files.deleteIfExists(p);
-        }
-      }
-    } catch (NoSuchFileException ignored) {
-      // nothing spooled
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(n);
-    try {
-      List<Future<?>> jobs = new ArrayList<>();
-      String next = after.toString();
-      for (int i = 0; i < n; i++) {
-        WalFileName.Segment seg = WalFileName.Segment.parse(next, after.size()).next();
-        next = seg.toString();
-        String name = next;
-        Path target = spool.resolve(name);
-        if (Files.exists(target)) {
-          continue;
-        }
-        jobs.add(
-            pool.submit(
-                () -> {
-                  try {
-                    WalFetcher.Fetched f = fetcher.fetch(name, Duration.ofSeconds(30));
-                    if (!f.partial()) {
-                      // durable: after a crash the spool holds whole segments or none
-                      DurableFiles.write(target, f.content());
-                    }
-                  } catch (IOException e) {
-                    LOG.debug("prefetch of {} stopped: {}", name, e.getMessage());
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> j : jobs) {
-        try {
-          j.get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException
-            | java.util.concurrent.TimeoutException e) {
-          LOG.debug("prefetch: {}", e.getMessage());
-        }
-      }
-    } finally {
-      pool.shutdownNow();
-    }
   }
 }

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       KeysCommand.class,
       TlsCommand.class,
       BackupCommand.class,
+      PluginCommand.class,
       picocli.CommandLine.HelpCommand.class
     })
 public final class KlioCommand implements Runnable {

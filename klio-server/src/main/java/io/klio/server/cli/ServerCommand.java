@@ -7,7 +7,6 @@ import io.klio.server.config.Logging;
 import io.klio.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,22 +72,7 @@ public final class ServerCommand implements Runnable {
         System.err.println("klio server: cannot start: " + e.getMessage());
         return INVALID;
       }
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    try {
-                      server.close();
-                    } catch (Exception e) {
-                      System.err.println("klio server: error while stopping: " + e.getMessage());
-                    } finally {
-                      stopped.countDown();
-                    }
-                  },
-                  "klio-server-shutdown"));
-      server.awaitTermination();
-      stopped.await();
+      UntilSignal.await("klio server", server, server::awaitTermination);
       return 0;
     }
   }

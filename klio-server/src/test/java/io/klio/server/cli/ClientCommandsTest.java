@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** send-wal and get-wal in-process, where no server is needed to see what they say. */
+/**
+ * send-wal, get-wal and plugin serve in-process, where no server is needed to see what they say.
+ */
 class ClientCommandsTest {
 
   @RegisterExtension final CapturedConsole console = new CapturedConsole();
@@ -74,5 +76,38 @@ class ClientCommandsTest {
     assertThat(console.err())
         .contains("klio send-wal: invalid configuration")
         .contains("cannot use the TLS files");
+  }
+
+  @Test
+  void pluginServeRefusesASocketNotNamedAfterThePlugin() throws Exception {
+    Path c = config("cluster: main\nserver: 127.0.0.1:1\ntls:\n  insecure: true\n");
+    Path socket = dir.resolve("klio.sock");
+    assertThat(Main.run("plugin", "serve", "--config", c.toString(), "--socket", socket.toString()))
+        .isEqualTo(2);
+    assertThat(console.err())
+        .contains("the socket must be named klio.cloudnative-pg.io")
+        .contains(socket.toString());
+    assertThat(socket).doesNotExist();
+  }
+
+  @Test
+  void pluginServeExits2WhenTheTlsFilesCannotBeUsed() throws Exception {
+    Path c = unusableTls();
+    Path socket = dir.resolve("klio.cloudnative-pg.io");
+    assertThat(Main.run("plugin", "serve", "--config", c.toString(), "--socket", socket.toString()))
+        .isEqualTo(2);
+    assertThat(console.err())
+        .contains("klio plugin serve: invalid configuration")
+        .contains("cannot use the TLS files");
+    assertThat(socket).doesNotExist();
+  }
+
+  @Test
+  void pluginServeExits1WhenTheSocketDirectoryIsMissing() throws Exception {
+    Path c = config("cluster: main\nserver: 127.0.0.1:1\ntls:\n  insecure: true\n");
+    Path socket = dir.resolve("plugins").resolve("klio.cloudnative-pg.io");
+    assertThat(Main.run("plugin", "serve", "--config", c.toString(), "--socket", socket.toString()))
+        .isEqualTo(1);
+    assertThat(console.err()).contains("the directory of the socket " + socket + " does not exist");
   }
 }

@@ -68,7 +68,8 @@ class CommandHelpTest {
             "backup list",
             "backup show",
             "backup verify",
-            "backup delete");
+            "backup delete",
+            "plugin serve");
     for (Map.Entry<String, CommandLine> e : all.entrySet()) {
       String what = "klio " + e.getKey();
       String s = summary(e.getValue().getCommandSpec());
@@ -112,7 +113,8 @@ class CommandHelpTest {
       assertThat(Main.run(args)).as(String.join(" ", args)).isEqualTo(2);
       assertThat(console.err())
           .contains("klio: unknown command 'frobnicate'")
-          .contains("server, send-wal, get-wal, restore, receive-wal, keys, tls, backup, help");
+          .contains(
+              "server, send-wal, get-wal, restore, receive-wal, keys, tls, backup, plugin, help");
       assertThat(console.out()).doesNotContain("Usage:");
     }
     console.reset();

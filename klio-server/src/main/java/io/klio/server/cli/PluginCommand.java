@@ -1,0 +1,106 @@
+package io.klio.server.cli;
+
+import io.klio.api.error.PermanentException;
+import io.klio.server.cnpg.PluginServer;
+import io.klio.server.config.ClientConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code klio plugin}: Klio as a CNPG-I plugin of CloudNativePG. */
+@Command(
+    name = "plugin",
+    mixinStandardHelpOptions = true,
+    description = "Serves Klio to CloudNativePG as a CNPG-I plugin.",
+    subcommands = {PluginCommand.Serve.class})
+public final class PluginCommand implements Runnable {
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this),
+        "a subcommand is required: klio plugin serve --config FILE [--socket PATH]");
+  }
+
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Serves the CNPG-I plugin of a PostgreSQL instance on a unix socket until SIGTERM or"
+            + " SIGINT.",
+        "It runs next to PostgreSQL in a CloudNativePG pod, whose instance manager finds the"
+            + " socket in /plugins. It offers Identity and WAL restore (restore_command), from the"
+            + " Klio server of the client configuration over one connection kept open; no WAL"
+            + " archiving, since send-wal streams WAL. See docs/kubernetes.md."
+      },
+      exitCodeListHeading = KlioCommand.EXIT_HEADING,
+      exitCodeList = {
+        Serve.FAILED
+            + ":the socket cannot be served (its directory is missing, a file there is no"
+            + " socket, another process serves on it, no unix sockets on this platform)",
+        Serve.INVALID
+            + ":invalid configuration (including TLS files that cannot be used) or socket name;"
+            + " usage error",
+        "130:stopped by SIGINT, after a clean shutdown (the JVM exits with 128 + 2)",
+        "143:stopped by SIGTERM, after a clean shutdown (the JVM exits with 128 + 15)"
+      })
+  static final class Serve implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Serve.class);
+
+    static final int FAILED = 1;
+    static final int INVALID = 2;
+
+    @Option(
+        names = "--config",
+        required = true,
+        paramLabel = "FILE",
+        description = "the client configuration (YAML), as for get-wal and send-wal")
+    Path config;
+
+    @Option(
+        names = "--socket",
+        paramLabel = "PATH",
+        defaultValue = "/plugins/" + PluginServer.NAME,
+        description =
+            "the unix socket to serve on; its file name must be the plugin's name (default:"
+                + " ${DEFAULT-VALUE})")
+    Path socket;
+
+    @Override
+    public Integer call() throws Exception {
+      Path name = socket.getFileName();
+      if (name == null || !name.toString().equals(PluginServer.NAME)) {
+        System.err.println(
+            "klio plugin serve: the socket must be named "
+                + PluginServer.NAME
+                + " (CloudNativePG names a plugin after its socket file), not "
+                + socket);
+        return INVALID;
+      }
+      Optional<ClientConfig.Resolved> loaded =
+          ClientConfig.loadForCommand(config, "klio plugin serve");
+      if (loaded.isEmpty()) {
+        return INVALID;
+      }
+      PluginServer server;
+      try {
+        server = PluginServer.start(socket, loaded.get(), KlioVersion.version());
+      } catch (PermanentException e) {
+        System.err.println(
+            "klio plugin serve: invalid configuration: " + config + ": " + e.getMessage());
+        return INVALID;
+      } catch (IOException e) {
+        LOG.error("{}", e.getMessage());
+        return FAILED;
+      }
+      UntilSignal.await("klio plugin", server, server::awaitTermination);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.klio.server.cnpg;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.klio.client.KlioConnection;
+import io.klio.server.config.ClientConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CNPG-I plugin of one PostgreSQL instance: gRPC without TLS on a unix socket (CloudNativePG's
+ * instance manager connects to every socket in {@code /plugins} and names the plugin after the
+ * file), serving Identity and WAL (restore), with one warm connection to the Klio server of the
+ * client configuration.
+ *
+ * <p><b>Lifecycle.</b> {@link #start} binds the socket (replacing a socket file no process listens
+ * on any more, as a restarted container finds it) and returns once calls are served; {@link #close}
+ * stops taking calls, lets running ones finish for up to 10 s, and removes the socket file.
+ * Thread-safe.
+ */
+public final class PluginServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PluginServer.class);
+
+  /**
+   * The plugin's name: CloudNativePG's {@code .spec.plugins[].name}, and its socket's file name.
+   */
+  public static final String NAME = "klio.cloudnative-pg.io";
+
+  private final Path socket;
+  private final Server server;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ServerLink link;
+  private final WalRestorer restorer;
+
+  private PluginServer(
+      Path socket,
+      Server server,
+      EventLoopGroup boss,
+      EventLoopGroup workers,
+      ServerLink link,
+      WalRestorer restorer) {
+    this.socket = socket;
+    this.server = server;
+    this.boss = boss;
+    this.workers = workers;
+    this.link = link;
+    this.restorer = restorer;
+  }
+
+  /**
+   * Serves on {@code socket} with the connection settings of {@code config}.
+   *
+   * @throws io.klio.api.error.PermanentException when the TLS files of the configuration cannot be
+   *     used (the message names them)
+   * @throws IOException when the socket cannot be served: unix sockets unavailable here (Netty's
+   *     epoll transport needs Linux), its directory missing, a file there that is no socket, or
+   *     another process serving on it
+   */
+  public static PluginServer start(Path socket, ClientConfig.Resolved config, String version)
+      throws IOException {
+    if (!Epoll.isAvailable()) {
+      throw new IOException(
+          "unix sockets need Netty's epoll transport (Linux on x86_64 or aarch64): "
+              + Epoll.unavailabilityCause());
+    }
+    SocketFile.claim(socket);
+    KlioConnection connection = KlioConnection.open(config.client());
+    ServerLink link = new ServerLink(connection);
+    WalRestorer restorer =
+        new WalRestorer(link, config.getWalTimeout(), config.spool(), config.prefetch());
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+    Server server =
+        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(boss)
+            .workerEventLoopGroup(workers)
+            .addService(new IdentityService(version, link))
+            .addService(new WalService(restorer))
+            .build();
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      restorer.close();
+      link.close();
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw new IOException("cannot serve on " + socket + ": " + e.getMessage(), e);
+    }
+    LOG.info(
+        "ready: serving CNPG-I plugin {} {} on {} (Identity; WAL: restore) for cluster {}, Klio"
+            + " server {}",
+        NAME,
+        version,
+        socket,
+        link.cluster(),
+        link.server());
+    return new PluginServer(socket, server, boss, workers, link, restorer);
+  }
+
+  public Path socket() {
+    return socket;
+  }
+
+  /** Waits until {@link #close} has stopped the server. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    restorer.close();
+    link.close();
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    try {
+      Files.deleteIfExists(socket);
+    } catch (IOException e) {
+      LOG.warn("could not remove the socket {}: {}", socket, e.toString());
+    }
+    LOG.info("stopped serving on {}", socket);
+  }
+}
