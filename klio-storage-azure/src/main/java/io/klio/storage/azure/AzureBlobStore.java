@@ -92,9 +92,7 @@ final class AzureBlobStore implements BlobStore, ConditionalPut {
   public BlobPage list(String prefix, Optional<BlobKey> startAfter, int maxKeys)
       throws IOException {
     BlobKey.checkPrefix(prefix);
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be 1 or more, not " + maxKeys);
-    }
+    BlobPage.checkMaxKeys(maxKeys);
     return listing.list(prefix, startAfter, maxKeys);
   }
 

@@ -184,9 +184,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
   public BlobPage list(String prefix, Optional<BlobKey> startAfter, int maxKeys)
       throws IOException {
     BlobKey.checkPrefix(prefix);
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be 1 or more, not " + maxKeys);
-    }
+    BlobPage.checkMaxKeys(maxKeys);
     try {
       return new FsListing(root, prefix, startAfter.map(BlobKey::value).orElse(""), maxKeys).run();
     } catch (IOException e) {

@@ -215,9 +215,7 @@ sealed class S3BlobStore implements BlobStore permits S3BlobStore.Conditional {
   public BlobPage list(String prefix, Optional<BlobKey> startAfter, int maxKeys)
       throws IOException {
     BlobKey.checkPrefix(prefix);
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be 1 or more, not " + maxKeys);
-    }
+    BlobPage.checkMaxKeys(maxKeys);
     ListObjectsV2Request.Builder r =
         ListObjectsV2Request.builder()
             .bucket(config.bucket())
