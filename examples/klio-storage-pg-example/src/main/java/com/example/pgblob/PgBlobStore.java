@@ -61,7 +61,7 @@ final class PgBlobStore implements BlobStore, ConditionalPut {
       throws IOException {
     PgConnections db = new PgConnections(url, properties, table, poolSize, describe);
     try {
-      db.run("create the tables", null, c -> createTables(db, c, table));
+      db.run("connect and check the tables", null, c -> createTables(db, c, table));
     } catch (IOException | RuntimeException e) {
       db.close();
       throw e;
