@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -46,6 +47,8 @@ public final class PgBlobStoreProvider implements BlobStoreProvider {
 
   private static final Set<String> NAMES =
       Set.of(USER, PASSWORD_FILE, TABLE, PART_SIZE, POOL_SIZE, SSL_MODE, SSL_ROOT_CERT);
+  private static final List<String> SSL_MODES =
+      List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
   private static final Pattern DATABASE = Pattern.compile("[A-Za-z0-9_.-]{1,63}");
   private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,47}");
   private static final Pattern SIZE = Pattern.compile("(\\d{1,9})(|KiB|MiB)");
@@ -86,6 +89,9 @@ public final class PgBlobStoreProvider implements BlobStoreProvider {
       props.setProperty("password", password(uri, Path.of(o.get(PASSWORD_FILE))));
     }
     if (o.containsKey(SSL_MODE)) {
+      if (!SSL_MODES.contains(o.get(SSL_MODE))) {
+        throw bad(uri, "option ssl-mode='" + o.get(SSL_MODE) + "': use one of " + SSL_MODES);
+      }
       props.setProperty("sslmode", o.get(SSL_MODE));
     }
     if (o.containsKey(SSL_ROOT_CERT)) {

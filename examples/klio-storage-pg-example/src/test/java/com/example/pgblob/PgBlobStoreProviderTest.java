@@ -42,6 +42,7 @@ class PgBlobStoreProviderTest {
     assertBad("pgblob://db.example/klio?user=a&part-size=1KiB", Map.of(), "use 64KiB to 64MiB");
     assertBad("pgblob://db.example/klio?user=a&part-size=65MiB", Map.of(), "use 64KiB to 64MiB");
     assertBad("pgblob://db.example/klio?user=a&pool-size=0", Map.of(), "from 1 to 64");
+    assertBad("pgblob://db.example/klio?user=a&ssl-mode=strict", Map.of(), "ssl-mode='strict'");
     assertBad(
         "pgblob://db.example/klio?user=a&password-file=" + dir.resolve("missing"),
         Map.of(),
