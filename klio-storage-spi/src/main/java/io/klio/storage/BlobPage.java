@@ -14,4 +14,15 @@ public record BlobPage(List<BlobInfo> objects, Optional<BlobKey> next) {
       throw new IllegalArgumentException("next must be Optional.empty(), not null");
     }
   }
+
+  /**
+   * Checks the {@code maxKeys} argument of {@link BlobStore#list}, for backends to share.
+   *
+   * @throws IllegalArgumentException when it is less than 1
+   */
+  public static void checkMaxKeys(int maxKeys) {
+    if (maxKeys < 1) {
+      throw new IllegalArgumentException("maxKeys must be 1 or more, not " + maxKeys);
+    }
+  }
 }

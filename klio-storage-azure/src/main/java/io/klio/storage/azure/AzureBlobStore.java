@@ -7,6 +7,7 @@ import com.azure.storage.blob.models.BlobStorageException;
 import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobPage;
+import io.klio.storage.BlobRanges;
 import io.klio.storage.BlobStore;
 import io.klio.storage.ConditionalPut;
 import java.io.IOException;
@@ -67,10 +68,7 @@ final class AzureBlobStore implements BlobStore, ConditionalPut {
 
   @Override
   public InputStream get(BlobKey key, long offset, long length) throws IOException {
-    if (offset < 0 || length < 0) {
-      throw new IllegalArgumentException(
-          "negative range (offset " + offset + ", length " + length + ") for '" + key + "'");
-    }
+    BlobRanges.checkArguments(key, offset, length);
     return AzureDownload.open(ctx, key, offset, length, this::stat);
   }
 
@@ -94,9 +92,7 @@ final class AzureBlobStore implements BlobStore, ConditionalPut {
   public BlobPage list(String prefix, Optional<BlobKey> startAfter, int maxKeys)
       throws IOException {
     BlobKey.checkPrefix(prefix);
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be 1 or more, not " + maxKeys);
-    }
+    BlobPage.checkMaxKeys(maxKeys);
     return listing.list(prefix, startAfter, maxKeys);
   }
 

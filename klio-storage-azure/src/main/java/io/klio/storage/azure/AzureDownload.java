@@ -9,6 +9,7 @@ import io.klio.api.error.PermanentException;
 import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobNotFoundException;
+import io.klio.storage.BlobRanges;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -75,17 +76,7 @@ final class AzureDownload {
   private static InputStream empty(AzureStoreContext ctx, BlobKey key, long offset, StatSource stat)
       throws IOException {
     BlobInfo info = stat.stat(key).orElseThrow(() -> new BlobNotFoundException(key, describe(ctx)));
-    if (offset > info.size()) {
-      throw new PermanentException(
-          "range starts at "
-              + offset
-              + " beyond the end of '"
-              + key
-              + "' ("
-              + info.size()
-              + " bytes) in "
-              + describe(ctx));
-    }
+    BlobRanges.checkOffset(key, offset, info.size(), describe(ctx));
     return InputStream.nullInputStream();
   }
 

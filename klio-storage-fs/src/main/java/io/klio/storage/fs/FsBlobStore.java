@@ -6,6 +6,7 @@ import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobNotFoundException;
 import io.klio.storage.BlobPage;
+import io.klio.storage.BlobRanges;
 import io.klio.storage.BlobStore;
 import io.klio.storage.ConditionalPut;
 import java.io.IOException;
@@ -135,10 +136,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
 
   @Override
   public InputStream get(BlobKey key, long offset, long length) throws IOException {
-    if (offset < 0 || length < 0) {
-      throw new IllegalArgumentException(
-          "negative range (offset " + offset + ", length " + length + ") for '" + key + "'");
-    }
+    BlobRanges.checkArguments(key, offset, length);
     return open(key, offset, length);
   }
 
@@ -157,17 +155,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
     }
     try {
       long size = ch.size();
-      if (offset > size) {
-        throw new PermanentException(
-            "range starts at "
-                + offset
-                + " beyond the end of '"
-                + key
-                + "' ("
-                + size
-                + " bytes) in "
-                + describe());
-      }
+      BlobRanges.checkOffset(key, offset, size, describe());
       ch.position(offset);
       return new BoundedInputStream(Channels.newInputStream(ch), Math.min(length, size - offset));
     } catch (IOException | RuntimeException e) {
@@ -196,9 +184,7 @@ final class FsBlobStore implements BlobStore, ConditionalPut {
   public BlobPage list(String prefix, Optional<BlobKey> startAfter, int maxKeys)
       throws IOException {
     BlobKey.checkPrefix(prefix);
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be 1 or more, not " + maxKeys);
-    }
+    BlobPage.checkMaxKeys(maxKeys);
     try {
       return new FsListing(root, prefix, startAfter.map(BlobKey::value).orElse(""), maxKeys).run();
     } catch (IOException e) {

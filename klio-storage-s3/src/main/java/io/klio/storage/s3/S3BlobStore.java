@@ -5,6 +5,7 @@ import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import io.klio.storage.BlobNotFoundException;
 import io.klio.storage.BlobPage;
+import io.klio.storage.BlobRanges;
 import io.klio.storage.BlobStore;
 import io.klio.storage.ConditionalPut;
 import java.io.IOException;
@@ -122,10 +123,7 @@ sealed class S3BlobStore implements BlobStore permits S3BlobStore.Conditional {
 
   @Override
   public InputStream get(BlobKey key, long offset, long length) throws IOException {
-    if (offset < 0 || length < 0) {
-      throw new IllegalArgumentException(
-          "negative range (offset " + offset + ", length " + length + ") for '" + key + "'");
-    }
+    BlobRanges.checkArguments(key, offset, length);
     if (length == 0) {
       checkOffset(
           key, offset, stat(key).orElseThrow(() -> new BlobNotFoundException(key, describe)));
@@ -155,17 +153,7 @@ sealed class S3BlobStore implements BlobStore permits S3BlobStore.Conditional {
   }
 
   private void checkOffset(BlobKey key, long offset, BlobInfo info) throws PermanentException {
-    if (offset > info.size()) {
-      throw new PermanentException(
-          "range starts at "
-              + offset
-              + " beyond the end of '"
-              + key
-              + "' ("
-              + info.size()
-              + " bytes) in "
-              + describe);
-    }
+    BlobRanges.checkOffset(key, offset, info.size(), describe);
   }
 
   private ResponseInputStream<GetObjectResponse> getObject(BlobKey key, String range)
@@ -227,9 +215,7 @@ sealed class S3BlobStore implements BlobStore permits S3BlobStore.Conditional {
   public BlobPage list(String prefix, Optional<BlobKey> startAfter, int maxKeys)
       throws IOException {
     BlobKey.checkPrefix(prefix);
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be 1 or more, not " + maxKeys);
-    }
+    BlobPage.checkMaxKeys(maxKeys);
     ListObjectsV2Request.Builder r =
         ListObjectsV2Request.builder()
             .bucket(config.bucket())
