@@ -79,7 +79,7 @@ public final class ServerReconciler {
     String waiting =
         outcome == Children.Outcome.UNCHANGED
             ? rolloutWaiting(live)
-            : "the StatefulSet was just written";
+            : "waiting for the StatefulSet controller";
     if (waiting == null) {
       facts.add(new Fact(Conditions.READY, true, "ServerReady", "the Klio server is ready"));
       facts.add(new Fact(Conditions.PROGRESSING, false, "RolledOut", "the server runs its spec"));
