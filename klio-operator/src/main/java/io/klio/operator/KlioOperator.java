@@ -46,6 +46,28 @@ public final class KlioOperator implements AutoCloseable {
     this.queue = new WorkQueue(this::reconcile);
   }
 
+  /**
+   * Runs the operator until the process is stopped: the Kubernetes client configures itself (in a
+   * pod: its service account); {@code WATCH_NAMESPACE} limits it to one namespace (unset or empty:
+   * every namespace).
+   */
+  public static void main(String[] args) throws InterruptedException {
+    String ns = System.getenv("WATCH_NAMESPACE");
+    KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+    KlioOperator operator = new KlioOperator(client, ns == null || ns.isEmpty() ? null : ns);
+    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  operator.close();
+                  client.close();
+                  stopped.countDown();
+                }));
+    operator.start();
+    stopped.await();
+  }
+
   /** Starts the informers; reconciliation starts as they list what exists. */
   public void start() {
     pluginInformer =
