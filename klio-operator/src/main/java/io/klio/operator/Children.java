@@ -3,6 +3,7 @@ package io.klio.operator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Writes an owned object only when what the operator wants of it changed: the desired object's hash
@@ -60,12 +62,24 @@ final class Children {
     }
     var liveAnnotations = live.getMetadata().getAnnotations();
     if (liveAnnotations != null
-        && annotations.get(Names.SPEC_HASH).equals(liveAnnotations.get(Names.SPEC_HASH))) {
+        && annotations.get(Names.SPEC_HASH).equals(liveAnnotations.get(Names.SPEC_HASH))
+        && !contentEdited(desired, live)) {
       return Outcome.UNCHANGED;
     }
     desired.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
     client.resource(desired).update();
     return Outcome.UPDATED;
+  }
+
+  /**
+   * Whether a Secret's data was edited behind the operator's back while its annotation stayed (the
+   * configuration and the TLS files are what the server trusts; other objects are compared by their
+   * annotation only).
+   */
+  private static boolean contentEdited(HasMetadata desired, HasMetadata live) {
+    return desired instanceof Secret d
+        && live instanceof Secret l
+        && !Objects.equals(d.getData(), l.getData());
   }
 
   static String hash(String text) {

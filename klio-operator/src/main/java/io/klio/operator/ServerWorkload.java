@@ -197,6 +197,7 @@ final class ServerWorkload {
   private static List<VolumeMount> mounts(ServerSpec spec) {
     List<VolumeMount> m = new ArrayList<>();
     m.add(mount(Names.DATA_VOLUME, Names.TIER1_PATH));
+    m.add(mount("tmp", "/tmp"));
     m.add(mount("config", Names.CONFIG_DIR));
     m.add(mount("tls", Names.TLS_DIR));
     if (spec.encryption() != null) {
@@ -214,7 +215,7 @@ final class ServerWorkload {
     VolumeMount v = new VolumeMount();
     v.setName(volume);
     v.setMountPath(path);
-    v.setReadOnly(!volume.equals(Names.DATA_VOLUME));
+    v.setReadOnly(!volume.equals(Names.DATA_VOLUME) && !volume.equals("tmp"));
     return v;
   }
 
@@ -222,6 +223,8 @@ final class ServerWorkload {
     String name = server.getMetadata().getName();
     ServerSpec spec = server.getSpec();
     List<Volume> v = new ArrayList<>();
+    // the root file system is read-only: the JVM's temporary files go here
+    v.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     v.add(secretVolume("config", Names.configSecret(name), null, null));
     v.add(secretVolume("tls", Names.tlsSecret(name), null, null));
     if (spec.encryption() != null) {

@@ -42,7 +42,7 @@ class ServerReconcilerTest {
     Server server = MockCluster.create(client, ns, "klio", MockCluster.spec("klio:1.0", "10Gi"));
     reconciler.reconcile(ns, "klio");
 
-    StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("klio").get();
+    StatefulSet sts = statefulSet();
     assertThat(sts.getSpec().getReplicas()).isEqualTo(1);
     assertThat(sts.getSpec().getServiceName()).isEqualTo("klio");
     var pod = sts.getSpec().getTemplate().getSpec();
@@ -61,19 +61,12 @@ class ServerReconcilerTest {
         .extracting(m -> m.getName() + ":" + m.getMountPath())
         .containsExactly(
             "data:/var/lib/klio",
+            "tmp:/tmp",
             "config:/etc/klio/config",
             "tls:/etc/klio/tls",
             "kek:/etc/klio/kek");
     assertThat(pod.getInitContainers()).extracting(c -> c.getName()).containsExactly("key-ring");
-    assertThat(pod.getVolumes())
-        .filteredOn(v -> v.getName().equals("kek"))
-        .singleElement()
-        .satisfies(
-            v -> {
-              assertThat(v.getSecret().getSecretName()).isEqualTo("klio-kek");
-              assertThat(v.getSecret().getItems().get(0).getKey()).isEqualTo("key");
-              assertThat(v.getSecret().getItems().get(0).getPath()).isEqualTo("kek");
-            });
+    assertSecretVolume(pod, "kek", "klio-kek", "key", "kek");
     PersistentVolumeClaim template = sts.getSpec().getVolumeClaimTemplates().get(0);
     assertThat(template.getMetadata().getName()).isEqualTo("data");
     assertThat(template.getSpec().getStorageClassName()).isEqualTo("fast");
@@ -167,7 +160,7 @@ class ServerReconcilerTest {
         client.persistentVolumeClaims().inNamespace(ns).withName(pvc.getMetadata().getName()).get();
     assertThat(grown.getSpec().getResources().getRequests().get("storage"))
         .isEqualTo(new Quantity("20Gi"));
-    StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("klio").get();
+    StatefulSet sts = statefulSet();
     assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo("klio:1.1");
     // the claim template cannot change in Kubernetes: the PVC is grown instead
@@ -244,11 +237,90 @@ class ServerReconcilerTest {
     assertThat(condition(after, "Degraded").getReason()).isEqualTo("InvalidSpec");
     assertThat(condition(after, "Degraded").getMessage())
         .isEqualTo("spec.tier2: set exactly one of s3 and azure");
-    assertThat(client.apps().statefulSets().inNamespace(ns).withName("klio").get()).isNull();
+    assertThat(statefulSet()).isNull();
+  }
+
+  @Test
+  void repairsWhatWasChangedBehindItsBack() {
+    MockCluster.create(client, ns, "klio", MockCluster.spec("klio:1.0", "10Gi"));
+    reconciler.reconcile(ns, "klio");
+    String caPem = ServerTls.text(secret("klio-ca"), "ca.crt");
+    String yaml = ServerTls.text(secret("klio-config"), "server.yaml");
+
+    client.secrets().inNamespace(ns).withName("klio-tls").delete();
+    Secret config = secret("klio-config");
+    config.setData(
+        Map.of(
+            "server.yaml",
+            java.util.Base64.getEncoder()
+                .encodeToString(
+                    "tls:\n  insecure: true\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    client.secrets().inNamespace(ns).resource(config).update();
+    reconciler.reconcile(ns, "klio");
+
+    assertThat(ServerTls.text(secret("klio-config"), "server.yaml")).isEqualTo(yaml);
+    Secret tls = secret("klio-tls");
+    assertThat(ServerTls.text(tls, "ca.crt"))
+        .as("the same CA issues the new certificate")
+        .isEqualTo(caPem);
+    OperatorCa ca = OperatorCa.load(caPem, ServerTls.text(secret("klio-ca"), "ca.key"));
+    assertThat(ca.issued(OperatorCa.parse(ServerTls.text(tls, "tls.crt")))).isTrue();
+  }
+
+  @Test
+  void rendersAzureTier2WithItsCredentialAsAFile() {
+    ServerSpec s3 = MockCluster.spec("klio:1.0", "10Gi");
+    ServerSpec azure =
+        new ServerSpec(
+            s3.image(),
+            s3.tier1(),
+            new io.klio.operator.api.v1alpha1.Tier2(
+                null,
+                new io.klio.operator.api.v1alpha1.AzureStore(
+                    "klioprod",
+                    "tier2",
+                    "site-a",
+                    null,
+                    MockCluster.key("azure", "key1"),
+                    null,
+                    null)),
+            null,
+            null,
+            null);
+    MockCluster.create(client, ns, "klio", azure);
+    reconciler.reconcile(ns, "klio");
+
+    assertThat(ServerTls.text(secret("klio-config"), "server.yaml"))
+        .contains(
+            "uri: \"azure://klioprod/tier2/site-a?account-key-file=%2Fetc%2Fklio%2Ftier2%2Faccount-key\"")
+        .doesNotContain("encryption:");
+    var pod = statefulSet().getSpec().getTemplate().getSpec();
+    assertThat(pod.getInitContainers()).isEmpty();
+    assertSecretVolume(pod, "tier2", "azure", "key1", "account-key");
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/klio/tier2"));
+  }
+
+  /** The pod mounts one key of a Secret as a file. */
+  private static void assertSecretVolume(
+      io.fabric8.kubernetes.api.model.PodSpec pod,
+      String volume,
+      String secret,
+      String key,
+      String file) {
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getName().equals(volume))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getSecret().getSecretName()).isEqualTo(secret);
+              assertThat(v.getSecret().getItems().get(0).getKey()).isEqualTo(key);
+              assertThat(v.getSecret().getItems().get(0).getPath()).isEqualTo(file);
+            });
   }
 
   private PersistentVolumeClaim statefulSetControllerMakesThePvc(String size) {
-    StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("klio").get();
+    StatefulSet sts = statefulSet();
     PersistentVolumeClaim pvc =
         new PersistentVolumeClaimBuilder(sts.getSpec().getVolumeClaimTemplates().get(0))
             .editMetadata()
@@ -273,15 +345,7 @@ class ServerReconcilerTest {
   private Map<String, String> versions() {
     return Map.of(
         "server", MockCluster.get(client, ns, "klio").getMetadata().getResourceVersion(),
-        "sts",
-            client
-                .apps()
-                .statefulSets()
-                .inNamespace(ns)
-                .withName("klio")
-                .get()
-                .getMetadata()
-                .getResourceVersion(),
+        "sts", statefulSet().getMetadata().getResourceVersion(),
         "svc",
             client
                 .services()
@@ -294,6 +358,10 @@ class ServerReconcilerTest {
         "tls", secret("klio-tls").getMetadata().getResourceVersion(),
         "ca", secret("klio-ca").getMetadata().getResourceVersion(),
         "events", String.valueOf(client.v1().events().inNamespace(ns).list().getItems().size()));
+  }
+
+  private StatefulSet statefulSet() {
+    return client.apps().statefulSets().inNamespace(ns).withName("klio").get();
   }
 
   private Secret secret(String name) {
