@@ -15,7 +15,7 @@ import io.klio.operator.api.v1alpha1.ServerSpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class PluginConfigurationReconcilerTest {
   static KubernetesClient client;
 
