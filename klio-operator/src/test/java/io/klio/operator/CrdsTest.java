@@ -38,6 +38,11 @@ class CrdsTest {
         .contains("group: \"klio.io\"")
         .contains("name: \"v1alpha1\"")
         .contains("subresources:\n      status: {}")
-        .contains("required:\n            - \"image\"\n            - \"tier1\"");
+        .contains("required:\n            - \"image\"\n            - \"tier1\"")
+        .contains("jsonPath: \".status.phase\"")
+        .contains("rule: \"has(self.s3) != has(self.azure)\"");
+    // the contradiction the reconciler refuses is refused at admission too (Kubernetes 1.28+)
+    String plugin = Files.readString(Path.of("crds", "pluginconfigurations.klio.io-v1.yml"));
+    assertThat(plugin).contains("fieldPath: \".synchronous\"", "fieldPath: \".retention.tier1\"");
   }
 }

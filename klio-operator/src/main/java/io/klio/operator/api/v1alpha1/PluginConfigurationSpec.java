@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * How a CloudNativePG {@code Cluster} uses a Klio server.
@@ -16,6 +17,17 @@ import io.fabric8.generator.annotation.Required;
  * @param walPrefetch WAL segments fetched ahead during recovery (0 to 64)
  * @param retention what each tier keeps
  */
+@ValidationRule(
+    value =
+        "!(has(self.mode) && self.mode == 'read-only' && has(self.synchronous) && self.synchronous)",
+    message =
+        "spec.synchronous: a read-only configuration streams no WAL, so it cannot be synchronous",
+    fieldPath = ".synchronous")
+@ValidationRule(
+    value =
+        "!(has(self.mode) && self.mode == 'read-only' && has(self.retention) && has(self.retention.tier1))",
+    message = "spec.retention.tier1: a read-only configuration has no Tier 1 to keep",
+    fieldPath = ".retention.tier1")
 public record PluginConfigurationSpec(
     @Required @JsonPropertyDescription("Name of the Server, in the same namespace.")
         String serverRef,

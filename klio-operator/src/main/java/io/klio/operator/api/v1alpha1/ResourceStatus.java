@@ -1,6 +1,7 @@
 package io.klio.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.PrinterColumn;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
@@ -13,7 +14,9 @@ import java.util.List;
  * @param tier1Size (Server only) the Tier 1 size applied to the volume
  */
 public record ResourceStatus(
-    @JsonPropertyDescription("Pending, Progressing, Ready or Degraded.") String phase,
+    @PrinterColumn(name = "Phase")
+        @JsonPropertyDescription("Pending, Progressing, Ready or Degraded.")
+        String phase,
     @JsonPropertyDescription("The metadata.generation this status describes.")
         Long observedGeneration,
     @JsonPropertyDescription("Ready, Progressing and Degraded, with reasons.")
