@@ -42,9 +42,13 @@ klio_setup
 mkdir -p "$work/s3/bench"
 printf 'aws_access_key_id = klio-relay-access\naws_secret_access_key = klio-relay-secret-that-is-long-enough\n' \
   >"$work/s3-credentials"
-(sleep infinity | java -Xmx1g -cp "$cp" io.klio.server.relay.S3ProxyFsMain "$work/s3" "$s3port" >"$work/s3.log" 2>&1) &
-until grep -q '^PORT ' "$work/s3.log" 2>/dev/null; do sleep 0.2; done
-s3_pid=$(pgrep -f "S3ProxyFsMain $work/s3")
+# S3Proxy stops when its standard input closes: a fifo whose writing end this script holds (fd 7);
+# it gets none of the lock's descriptors
+mkfifo "$work/s3.stdin"
+java -Xmx1g -cp "$cp" io.klio.server.relay.S3ProxyFsMain "$work/s3" "$s3port" <"$work/s3.stdin" >"$work/s3.log" 2>&1 3>&- 9>&- &
+s3_pid=$!
+exec 7>"$work/s3.stdin"
+until grep -q '^PORT ' "$work/s3.log" 2>/dev/null; do kill -0 "$s3_pid" || die "S3Proxy exited (see $work/s3.log)"; sleep 0.2; done
 chown -R postgres: "$kdir"
 
 metric() { curl -sf "http://127.0.0.1:$hport/metrics" | awk -v m="$1" '$1 == m {print $2}'; }

@@ -34,6 +34,7 @@ make_backlog() {
   done
   start_lsn=$(psql -c "SELECT pg_current_wal_lsn()")
   echo "generating ${gb} GB of WAL from $start_lsn ..." >&2
+  psql -c "DROP TABLE IF EXISTS src, t" >/dev/null # a second call writes the same again
   psql -c "CREATE UNLOGGED TABLE src AS SELECT g, repeat(md5(g::text), 30) AS pad FROM generate_series(1, 200000) g" >/dev/null
   psql -c "CREATE TABLE t (g int, pad text)" >/dev/null
   while :; do
