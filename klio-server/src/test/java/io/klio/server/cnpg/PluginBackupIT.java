@@ -67,7 +67,7 @@ class PluginBackupIT {
       klio.startServer();
       klio.startSendWal();
       awaitStreaming(db);
-      db.sql("CREATE TABLE t AS SELECT g, md5(g::text) AS m FROM generate_series(1, 20000) g");
+      db.sql("CREATE TABLE t AS SELECT g, md5(g::text) AS m FROM generate_series(1, 5000) g");
       db.sql("CREATE TABLE m (phase text)");
       Path config = pluginConfig(klio, "plugin.yaml", db.dataDirectory());
       Path socket = Files.createDirectories(tmp.resolve("plugins")).resolve(PluginServer.NAME);
@@ -208,7 +208,7 @@ class PluginBackupIT {
         restored.awaitRecoveryEnd(Duration.ofSeconds(60));
         assertThat(restored.sql("SELECT string_agg(phase, '' ORDER BY phase) FROM m"))
             .isEqualTo("a");
-        assertThat(restored.sql("SELECT count(*) FROM t")).isEqualTo("20000");
+        assertThat(restored.sql("SELECT count(*) FROM t")).isEqualTo("5000");
       } finally {
         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       }
