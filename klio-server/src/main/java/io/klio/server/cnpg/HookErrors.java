@@ -23,24 +23,23 @@ final class HookErrors {
   private HookErrors() {}
 
   /**
-   * The status of {@code e}, described as {@code what: message}, with {@code advice} appended for
-   * failures that retrying does not fix; logged.
+   * The status of {@code e}, described as {@code what: message; advice}; logged. NOT_FOUND,
+   * UNAVAILABLE (retrying may help) and FAILED_PRECONDITION (it will not) follow Klio's
+   * classification; anything else is INTERNAL.
    */
   static StatusException of(String what, IOException e, String advice) {
     Status status;
-    String text = what + ": " + e.getMessage();
+    String text = what + ": " + e.getMessage() + "; " + advice;
     if (e instanceof NotFoundException) {
       status = Status.NOT_FOUND;
-      text += "; " + advice;
     } else if (e instanceof RetryableException) {
       status = Status.UNAVAILABLE;
-      text += "; nothing was kept, try again once the Klio server answers";
+      text = what + ": " + e.getMessage() + "; retry once the Klio server answers; " + advice;
     } else if (e instanceof PermanentException) {
       status = Status.FAILED_PRECONDITION;
-      text += "; " + advice;
     } else {
       status = Status.INTERNAL;
-      text = what + ": " + e;
+      text = what + ": " + e + "; " + advice;
     }
     LOG.warn("{}", text);
     return status.withDescription(text).withCause(e).asException();
