@@ -15,7 +15,8 @@ import java.util.Map;
  * @param bytes their bytes
  * @param chunks chunks read and checked
  * @param manifestFiles files the written {@code backup_manifest} lists (and the verifier checked)
- * @param recoverySettings the lines appended to {@code postgresql.auto.conf}
+ * @param recoverySettings the lines appended to {@code postgresql.auto.conf} (empty when the
+ *     request asked for none)
  * @param elapsed wall time of the whole restore
  */
 public record RestoreReport(

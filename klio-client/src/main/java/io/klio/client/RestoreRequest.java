@@ -23,6 +23,10 @@ import java.util.Optional;
  * @param jobs writer threads (each with its own ReadChunks call), 1 to 256
  * @param restoreCommand the {@code restore_command} PostgreSQL runs to fetch WAL ({@code %f} and
  *     {@code %p} included)
+ * @param recoverySettings whether the restore writes the recovery settings ({@code
+ *     recovery.signal}, {@code restore_command}, the target, timeline, inclusive and action in
+ *     {@code postgresql.auto.conf}); false when someone else configures recovery (CloudNativePG
+ *     writes its own, and settings in {@code postgresql.auto.conf} would override them)
  */
 public record RestoreRequest(
     Path dataDirectory,
@@ -33,7 +37,8 @@ public record RestoreRequest(
     TargetAction action,
     List<TablespaceMapping> tablespaceMappings,
     int jobs,
-    String restoreCommand) {
+    String restoreCommand,
+    boolean recoverySettings) {
 
   public RestoreRequest {
     Objects.requireNonNull(dataDirectory, "dataDirectory");
@@ -71,6 +76,7 @@ public record RestoreRequest(
     private TargetAction action = TargetAction.PAUSE;
     private List<TablespaceMapping> mappings = List.of();
     private int jobs = Math.min(256, Runtime.getRuntime().availableProcessors());
+    private boolean recoverySettings = true;
 
     private Builder(Path dataDirectory, String restoreCommand) {
       this.dataDirectory = dataDirectory;
@@ -114,6 +120,15 @@ public record RestoreRequest(
     }
 
     /**
+     * Whether the restore writes the recovery settings (the default) or leaves recovery to be
+     * configured by someone else.
+     */
+    public Builder recoverySettings(boolean write) {
+      this.recoverySettings = write;
+      return this;
+    }
+
+    /**
      * @throws IllegalArgumentException when jobs is out of range or the restore_command lacks
      *     {@code %f} or {@code %p}
      */
@@ -127,7 +142,8 @@ public record RestoreRequest(
           action,
           mappings,
           jobs,
-          restoreCommand);
+          restoreCommand,
+          recoverySettings);
     }
   }
 }

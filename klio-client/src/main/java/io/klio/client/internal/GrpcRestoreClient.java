@@ -112,8 +112,10 @@ final class GrpcRestoreClient implements RestoreClient {
       if (req.target().isPresent()) {
         recovery = recovery.withTarget(req.target().get());
       }
-      listener.step("writing the recovery settings");
-      recovery.writeTo(dir);
+      if (req.recoverySettings()) {
+        listener.step("writing the recovery settings");
+        recovery.writeTo(dir);
+      }
       listener.step("verifying the restored directory against its backup_manifest");
       verify(dir, major);
       return new RestoreReport(
@@ -124,7 +126,7 @@ final class GrpcRestoreClient implements RestoreClient {
           copied.bytes() + label.size() + map.map(WrittenFile::size).orElse(0L),
           copied.chunks(),
           listed,
-          recovery.settings(),
+          req.recoverySettings() ? recovery.settings() : "",
           Duration.ofNanos(System.nanoTime() - started));
     }
   }

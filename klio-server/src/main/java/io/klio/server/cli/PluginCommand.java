@@ -34,9 +34,11 @@ public final class PluginCommand implements Runnable {
         "Serves the CNPG-I plugin of a PostgreSQL instance on a unix socket until SIGTERM or"
             + " SIGINT.",
         "It runs next to PostgreSQL in a CloudNativePG pod, whose instance manager finds the"
-            + " socket in /plugins. It offers Identity and WAL restore (restore_command), from the"
-            + " Klio server of the client configuration over one connection kept open; no WAL"
-            + " archiving, since send-wal streams WAL. See docs/kubernetes.md."
+            + " socket in /plugins. It offers Identity, WAL restore (restore_command), Backup"
+            + " (base backups of backup.pgdata, else $PGDATA) and RestoreJobHooks (recovery into"
+            + " that directory), from the Klio server of the client configuration over one"
+            + " connection kept open; no WAL archiving, since send-wal streams WAL. See"
+            + " docs/kubernetes.md."
       },
       exitCodeListHeading = KlioCommand.EXIT_HEADING,
       exitCodeList = {

@@ -11,8 +11,10 @@ import io.klio.cnpgi.identity.v1.ProbeRequest;
 import io.klio.cnpgi.identity.v1.ProbeResponse;
 
 /**
- * CNPG-I {@code Identity}: Klio's name and version, the services this process implements (WAL only,
- * for now), and readiness: ready while the Klio server answers for the cluster.
+ * CNPG-I {@code Identity}: Klio's name and version, the services this process implements (WAL,
+ * Backup and RestoreJobHooks, in every phase of a Pod's life: CloudNativePG's main branch
+ * bootstraps inside the instance Pod, so the same sidecar serves the restore), and readiness: ready
+ * while the Klio server answers for the cluster.
  */
 final class IdentityService extends IdentityGrpc.IdentityImplBase {
 
@@ -27,8 +29,8 @@ final class IdentityService extends IdentityGrpc.IdentityImplBase {
             .setVersion(version)
             .setDisplayName("Klio")
             .setDescription(
-                "PostgreSQL WAL archive and base backups on a Klio server: WAL restore for"
-                    + " CloudNativePG")
+                "PostgreSQL WAL archive and base backups on a Klio server: WAL restore, base"
+                    + " backups and recovery for CloudNativePG")
             .setLicense("Apache-2.0")
             .setLicenseUrl("https://www.apache.org/licenses/LICENSE-2.0")
             .setMaturity("alpha")
@@ -48,13 +50,17 @@ final class IdentityService extends IdentityGrpc.IdentityImplBase {
       StreamObserver<GetPluginCapabilitiesResponse> response) {
     response.onNext(
         GetPluginCapabilitiesResponse.newBuilder()
-            .addCapabilities(
-                PluginCapability.newBuilder()
-                    .setService(
-                        PluginCapability.Service.newBuilder()
-                            .setType(PluginCapability.Service.Type.TYPE_WAL_SERVICE)))
+            .addCapabilities(service(PluginCapability.Service.Type.TYPE_WAL_SERVICE))
+            .addCapabilities(service(PluginCapability.Service.Type.TYPE_BACKUP_SERVICE))
+            .addCapabilities(service(PluginCapability.Service.Type.TYPE_RESTORE_JOB))
             .build());
     response.onCompleted();
+  }
+
+  private static PluginCapability service(PluginCapability.Service.Type type) {
+    return PluginCapability.newBuilder()
+        .setService(PluginCapability.Service.newBuilder().setType(type))
+        .build();
   }
 
   @Override

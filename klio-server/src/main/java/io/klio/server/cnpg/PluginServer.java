@@ -13,6 +13,8 @@ import io.klio.server.config.ClientConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The CNPG-I plugin of one PostgreSQL instance: gRPC without TLS on a unix socket (CloudNativePG's
  * instance manager connects to every socket in {@code /plugins} and names the plugin after the
- * file), serving Identity and WAL (restore), with one warm connection to the Klio server of the
- * client configuration.
+ * file), serving Identity, WAL (restore), Backup and RestoreJobHooks, with one warm connection to
+ * the Klio server of the client configuration.
  *
  * <p><b>Lifecycle.</b> {@link #start} binds the socket (replacing a socket file no process listens
  * on any more, as a restarted container finds it) and returns once calls are served; {@link #close}
@@ -80,6 +82,7 @@ public final class PluginServer implements AutoCloseable {
     ServerLink link = new ServerLink(connection);
     WalRestorer restorer =
         new WalRestorer(link, config.getWalTimeout(), config.spool(), config.prefetch());
+    Optional<Path> pgdata = dataDirectory(config);
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
     Server server =
@@ -89,6 +92,12 @@ public final class PluginServer implements AutoCloseable {
             .workerEventLoopGroup(workers)
             .addService(new IdentityService(version, link))
             .addService(new WalService(restorer))
+            .addService(
+                new BackupService(new PluginBackup(connection.backups(), config, pgdata, version)))
+            .addService(
+                new RestoreJobService(
+                    new PluginRestore(
+                        connection.restores(), pgdata, OptionalInt.of(config.backup().jobs()))))
             .build();
     try {
       server.start();
@@ -100,14 +109,30 @@ public final class PluginServer implements AutoCloseable {
       throw new IOException("cannot serve on " + socket + ": " + e.getMessage(), e);
     }
     LOG.info(
-        "ready: serving CNPG-I plugin {} {} on {} (Identity; WAL: restore) for cluster {}, Klio"
-            + " server {}",
+        "ready: serving CNPG-I plugin {} {} on {} (Identity; WAL: restore; Backup;"
+            + " RestoreJobHooks) for cluster {}, Klio server {}, data directory {}",
         NAME,
         version,
         socket,
         link.cluster(),
-        link.server());
+        link.server(),
+        pgdata.map(Path::toString).orElse("unknown (no backup.pgdata, no PGDATA)"));
     return new PluginServer(socket, server, boss, workers, link, restorer);
+  }
+
+  /**
+   * The instance's data directory, which Backup reads and Restore writes: {@code backup.pgdata} of
+   * the configuration, else {@code $PGDATA} (set by CloudNativePG in its containers).
+   */
+  static Optional<Path> dataDirectory(ClientConfig.Resolved config) {
+    return config
+        .backup()
+        .pgdata()
+        .or(
+            () ->
+                Optional.ofNullable(System.getenv("PGDATA"))
+                    .filter(s -> !s.isBlank())
+                    .map(Path::of));
   }
 
   public Path socket() {

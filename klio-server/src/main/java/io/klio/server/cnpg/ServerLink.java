@@ -37,6 +37,11 @@ final class ServerLink implements AutoCloseable {
     keeper.scheduleWithFixedDelay(this::reachable, 0, KEEP_WARM.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** The connection, for the backup and restore hooks. */
+  KlioConnection connection() {
+    return connection;
+  }
+
   WalFetcher fetcher() {
     return connection.walFetcher();
   }

@@ -1,5 +1,7 @@
 package io.klio.server.cnpg;
 
+import static io.klio.server.cnpg.PluginTesting.assertCode;
+import static io.klio.server.cnpg.PluginTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +11,6 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.klio.cnpgi.identity.v1.GetPluginCapabilitiesRequest;
 import io.klio.cnpgi.identity.v1.GetPluginMetadataRequest;
 import io.klio.cnpgi.identity.v1.GetPluginMetadataResponse;
@@ -36,7 +37,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,7 +104,10 @@ class PluginIT {
                     .getPluginCapabilities(GetPluginCapabilitiesRequest.getDefaultInstance())
                     .getCapabilitiesList())
             .extracting(c -> c.getService().getType())
-            .containsExactly(PluginCapability.Service.Type.TYPE_WAL_SERVICE);
+            .containsExactly(
+                PluginCapability.Service.Type.TYPE_WAL_SERVICE,
+                PluginCapability.Service.Type.TYPE_BACKUP_SERVICE,
+                PluginCapability.Service.Type.TYPE_RESTORE_JOB);
         assertThat(
                 wal.getCapabilities(WALCapabilitiesRequest.getDefaultInstance())
                     .getCapabilitiesList())
@@ -283,25 +286,5 @@ class PluginIT {
             .replace("  timeout: 5s", "  timeout: 1s"));
     assertThat(Files.readString(config)).contains(spool.toString()).contains("timeout: 1s");
     return config;
-  }
-
-  private static void assertCode(Throwable e, Status.Code code) {
-    assertThat(e).isInstanceOf(StatusRuntimeException.class);
-    assertThat(((StatusRuntimeException) e).getStatus().getCode())
-        .as(e.getMessage())
-        .isEqualTo(code);
-  }
-
-  /** Polls {@code done} every 50 ms for up to 60 s; fails early when {@code process} exited. */
-  private static void await(String what, BooleanSupplier done, ChildJvm process)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!done.getAsBoolean()) {
-      assertThat(process == null || process.process().isAlive())
-          .as("the plugin process, waiting for " + what)
-          .isTrue();
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-      Thread.sleep(50);
-    }
   }
 }
