@@ -69,10 +69,10 @@ class BackupServerKillIT {
   private static final Path LAUNCHER = Path.of("..", "klio").toAbsolutePath().normalize();
 
   /**
-   * Kills per major: 3 in the default build (CI: three of the four moments, drawn anew each run),
-   * 12 with {@code -Psoak}.
+   * Kills per major: 2 in the default build (CI: two of the four moments, drawn anew each run), 12
+   * with {@code -Psoak}.
    */
-  private static final int ROUNDS = Integer.getInteger("klio.it.backupKillRounds", 3);
+  private static final int ROUNDS = Integer.getInteger("klio.it.backupKillRounds", 2);
 
   /**
    * The pack size of the test's repository: small (the smallest allowed), so that a kill in the

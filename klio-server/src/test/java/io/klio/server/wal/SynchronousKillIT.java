@@ -45,8 +45,11 @@ class SynchronousKillIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
   private static final WalSegmentSize SEG = WalSegmentSize.DEFAULT;
 
-  /** Kills per major: 8 in the default build (CI), 26 with {@code -Psoak}. */
-  private static final int ROUNDS = Integer.getInteger("klio.it.killRounds", 8);
+  /**
+   * Kills per major: 4 in the default build (CI: three of the server, one of send-wal), 26 with
+   * {@code -Psoak}.
+   */
+  private static final int ROUNDS = Integer.getInteger("klio.it.killRounds", 4);
 
   @TempDir Path tmp;
 
