@@ -536,9 +536,17 @@ final class Prefetcher {
   private void removeTemporaries() {
     try {
       for (String name : spool.list()) {
-        if (Spool.isSegmentTemporary(name)
-            || (Spool.isExchange(name) && Spool.askId(name).isEmpty())) {
+        if (Spool.isSegmentTemporary(name)) {
           Files.deleteIfExists(spool.file(name));
+        } else if (Spool.isExchange(name) && Spool.askId(name).isEmpty()) {
+          // a launcher may be writing its .ask.<pid> right now (then renames it): only old ones
+          Path f = spool.file(name);
+          if (!name.startsWith(".ask.")
+              || (Files.exists(f)
+                  && Files.getLastModifiedTime(f).toMillis()
+                      < System.currentTimeMillis() - 60_000)) {
+            Files.deleteIfExists(f);
+          }
         } else if (Spool.isSegmentName(name)) {
           spooled.add(name);
         }
