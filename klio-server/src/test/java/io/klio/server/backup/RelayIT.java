@@ -79,7 +79,7 @@ class RelayIT {
                 encryption
                     + "\ntier2:\n  uri: \""
                     + uri
-                    + "\"\n  parallelism: 2\n  bandwidth: 6MiB/s");
+                    + "\"\n  parallelism: 2\n  bandwidth: 3MiB/s");
         BlobStore tier2 = BlobStores.open(uri)) {
       klio.startServer();
       klio.startSendWal();
@@ -91,7 +91,7 @@ class RelayIT {
       String backup = BackupFixtures.cli("backup", "--config", cfg.toString());
       assertThat(backup).as(backup).startsWith("0\n");
 
-      // the relay is copying the backup's packs at 6 MiB/s: the S3 server goes away mid-relay
+      // the relay is copying the backup's packs at 3 MiB/s: the S3 server goes away mid-relay
       awaitMetric(klio, "klio_relay_copied_objects_total", 1, false, Duration.ofSeconds(60));
       assertThat(metric(klio, "klio_relay_objects_waiting")).as("a backlog").isPositive();
       s3.kill9();
