@@ -2,6 +2,7 @@ package io.klio.server.backup;
 
 import static io.klio.server.http.Prometheus.counter;
 import static io.klio.server.http.Prometheus.gauge;
+import static io.klio.server.http.Prometheus.header;
 
 import io.klio.api.grpc.v1.BackupSummary;
 import java.util.Map;
@@ -68,9 +69,11 @@ public final class BackupMetrics {
         "klio_backup_chunk_bytes_served_total",
         "Bytes of chunks served to restores, as sent.",
         bytesServed.get());
-    out.append(
-        "# HELP klio_backup_last_success_timestamp_seconds When the cluster's last backup committed.\n");
-    out.append("# TYPE klio_backup_last_success_timestamp_seconds gauge\n");
+    header(
+        out,
+        "klio_backup_last_success_timestamp_seconds",
+        "When the cluster's last backup committed.",
+        "gauge");
     for (BackupSummary s : last.values()) {
       out.append("klio_backup_last_success_timestamp_seconds{cluster=\"")
           .append(s.getCluster())

@@ -1,6 +1,6 @@
 package io.klio.server.http;
 
-/** Writes single-sample metrics in the Prometheus text format. */
+/** Writes metrics in the Prometheus text format: single samples, or the header of others. */
 public final class Prometheus {
 
   private Prometheus() {}
@@ -13,9 +13,14 @@ public final class Prometheus {
     sample(out, name, help, "gauge", v);
   }
 
-  private static void sample(StringBuilder out, String name, String help, String type, long v) {
+  /** The HELP and TYPE lines of a metric whose samples the caller writes (labels, histograms). */
+  public static void header(StringBuilder out, String name, String help, String type) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
     out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void sample(StringBuilder out, String name, String help, String type, long v) {
+    header(out, name, help, type);
     out.append(name).append(' ').append(v).append('\n');
   }
 }

@@ -1,6 +1,7 @@
 package io.klio.server.relay;
 
 import io.klio.api.io.DurableFiles;
+import io.klio.storage.BlobInfo;
 import io.klio.storage.BlobKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -118,12 +119,11 @@ final class Outbox implements AutoCloseable {
   }
 
   /** Records, durably, objects already on Tier 1 that Tier 2 may or may not hold. */
-  synchronized void recordExisting(List<BlobKey> keys, Map<BlobKey, Long> sizes)
-      throws IOException {
-    for (BlobKey k : keys) {
-      Entry e = add(k, Op.COPY, true, 'S');
+  synchronized void recordExisting(List<BlobInfo> objects) throws IOException {
+    for (BlobInfo o : objects) {
+      Entry e = add(o.key(), Op.COPY, true, 'S');
       e.written = true;
-      e.size = sizes.getOrDefault(k, -1L);
+      e.size = o.size();
     }
     sync();
   }

@@ -14,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -155,17 +153,17 @@ public final class Relay implements AutoCloseable {
     if (target.equals(known) && !outbox.damaged()) {
       return;
     }
-    List<BlobKey> keys = new ArrayList<>();
-    Map<BlobKey, Long> sizes = new HashMap<>();
+    List<BlobInfo> objects = new ArrayList<>();
     tier1.forEach(
         "",
         info -> {
-          if (RelayKeys.relayed(info.key()) && !info.key().name().startsWith("~tmp-")) {
-            keys.add(info.key());
-            sizes.put(info.key(), info.size());
+          if (RelayKeys.relayed(info.key())) {
+            objects.add(info);
           }
         });
-    keys.sort(Comparator.comparingInt(RelayKeys::seedRank).thenComparing(k -> k));
+    objects.sort(
+        Comparator.comparingInt((BlobInfo o) -> RelayKeys.seedRank(o.key()))
+            .thenComparing(BlobInfo::key));
     LOG.info(
         "{}: {} Tier 1 objects to check against Tier 2 {} and copy where missing",
         known == null
@@ -173,9 +171,9 @@ public final class Relay implements AutoCloseable {
             : outbox.damaged()
                 ? "the relay outbox was damaged"
                 : "Tier 2 changed (was " + known + ")",
-        keys.size(),
+        objects.size(),
         target);
-    outbox.recordExisting(keys, sizes);
+    outbox.recordExisting(objects);
     DurableFiles.write(targetFile, (target + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
@@ -232,12 +230,11 @@ public final class Relay implements AutoCloseable {
           if (free <= 0) {
             return;
           }
-          boolean[] earlier = {false, false}; // anything pending before; a barrier pending before
-          Set<BlobKey> earlierKeys = new HashSet<>();
+          Set<BlobKey> earlierKeys = new HashSet<>(); // of the entries pending before this one
           outbox.scan(
               e -> {
                 boolean barrier = e.op == Outbox.Op.COPY && RelayKeys.barrier(e.key);
-                boolean blocked = e.op == Outbox.Op.COPY && (barrier ? earlier[0] : earlier[1]);
+                boolean blocked = barrier && !earlierKeys.isEmpty();
                 if (!e.inFlight
                     && e.written
                     && !blocked
@@ -247,8 +244,6 @@ public final class Relay implements AutoCloseable {
                   inFlight++;
                   start.add(e);
                 }
-                earlier[0] = true;
-                earlier[1] |= barrier;
                 earlierKeys.add(e.key);
                 // past a pending barrier nothing more can start, nor past the free slots
                 return start.size() < free && !barrier;

@@ -2,6 +2,7 @@ package io.klio.server.relay;
 
 import static io.klio.server.http.Prometheus.counter;
 import static io.klio.server.http.Prometheus.gauge;
+import static io.klio.server.http.Prometheus.header;
 
 import io.klio.api.error.NotFoundException;
 import io.klio.api.error.PermanentException;
@@ -186,8 +187,7 @@ public final class RelayMetrics {
         "klio_relay_deferred_deletes_total",
         "Tier 1 deletions that waited for the object to reach Tier 2, then done.",
         s.deferredDeletesDone());
-    out.append("# HELP klio_relay_errors_total Failed copies to Tier 2, by error class.\n");
-    out.append("# TYPE klio_relay_errors_total counter\n");
+    header(out, "klio_relay_errors_total", "Failed copies to Tier 2, by error class.", "counter");
     for (String k : new String[] {"retryable", "permanent", "not_found", "io", "internal"}) {
       out.append("klio_relay_errors_total{class=\"")
           .append(k)

@@ -1,5 +1,6 @@
 package io.klio.server.wal;
 
+import io.klio.server.http.Prometheus;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -48,8 +49,7 @@ public final class Metrics {
       String type,
       String help,
       Function<ClusterArchive, String> value) {
-    b.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    Prometheus.header(b, name, help, type);
     for (ClusterArchive a : all) {
       b.append(name)
           .append("{cluster=\"")
@@ -110,9 +110,11 @@ public final class Metrics {
         "counter",
         "Of those, segments stored as the zstd frames send-wal sent (no compression here).",
         a -> Long.toString(a.segmentsFromClientFrames()));
-    b.append(
-        "# HELP klio_wal_ack_latency_seconds From WAL received to its durable acknowledgement.\n");
-    b.append("# TYPE klio_wal_ack_latency_seconds histogram\n");
+    Prometheus.header(
+        b,
+        "klio_wal_ack_latency_seconds",
+        "From WAL received to its durable acknowledgement.",
+        "histogram");
     for (int i = 0; i < BUCKETS.length; i++) {
       b.append("klio_wal_ack_latency_seconds_bucket{le=\"")
           .append(BUCKETS[i])
@@ -123,14 +125,12 @@ public final class Metrics {
     b.append("klio_wal_ack_latency_seconds_bucket{le=\"+Inf\"} ").append(count.get()).append('\n');
     b.append("klio_wal_ack_latency_seconds_sum ").append(sumNanos.get() / 1e9).append('\n');
     b.append("klio_wal_ack_latency_seconds_count ").append(count.get()).append('\n');
-    b.append(
-        "# HELP klio_wal_socket_streams_total WAL streams taken on the WAL socket (after TLS and"
-            + " the preamble).\n");
-    b.append("# TYPE klio_wal_socket_streams_total counter\n");
-    b.append("klio_wal_socket_streams_total ").append(walSocketStreams.get()).append('\n');
-    b.append("# HELP klio_errors_total Failed calls and streams.\n");
-    b.append("# TYPE klio_errors_total counter\n");
-    b.append("klio_errors_total ").append(errors.get()).append('\n');
+    Prometheus.counter(
+        b,
+        "klio_wal_socket_streams_total",
+        "WAL streams taken on the WAL socket (after TLS and the preamble).",
+        walSocketStreams.get());
+    Prometheus.counter(b, "klio_errors_total", "Failed calls and streams.", errors.get());
     return b.toString();
   }
 }

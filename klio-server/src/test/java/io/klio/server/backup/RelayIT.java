@@ -44,7 +44,7 @@ class RelayIT {
   @RegisterExtension static final PostgresExtension pg = new PostgresExtension();
 
   private static final Pattern TIER1_ONLY =
-      Pattern.compile("^(sessions/|gc/|relay/|clusters/[^/]+/incoming/).*|.*/~tmp-[^/]*$|^~tmp-.*");
+      Pattern.compile("^(sessions/|gc/|relay/|clusters/[^/]+/incoming/).*");
 
   @TempDir Path tmp;
 
