@@ -8,6 +8,10 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.klio.operator.api.v1alpha1.PluginConfiguration;
 import io.klio.operator.api.v1alpha1.Server;
+import io.klio.operator.cnpg.OperatorPluginServer;
+import io.klio.operator.cnpg.PluginMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -55,11 +59,18 @@ public final class KlioOperator implements AutoCloseable {
     String ns = System.getenv("WATCH_NAMESPACE");
     KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
     KlioOperator operator = new KlioOperator(client, ns == null || ns.isEmpty() ? null : ns);
+    OperatorPluginServer plugin;
+    try {
+      plugin = PluginMain.start(client, System.getenv());
+    } catch (IOException e) {
+      throw new UncheckedIOException("the CNPG-I plugin cannot be served: " + e.getMessage(), e);
+    }
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  plugin.close();
                   operator.close();
                   client.close();
                   stopped.countDown();

@@ -12,17 +12,20 @@ import java.util.Optional;
 
 /**
  * Reconciles one {@link PluginConfiguration}: validates it (a contradiction is refused with a
- * condition and an event naming the field) and makes it Ready only while its Server is Ready. It
- * creates nothing. Safe to call any number of times.
+ * condition and an event naming the field) and makes it Ready only while its Server is Ready. Once
+ * the Server is Ready it keeps the Secret the plugin sidecar runs with ({@link
+ * PluginClientSecret}), owned by the configuration. Safe to call any number of times.
  */
 public final class PluginConfigurationReconciler {
   private final KubernetesClient client;
   private final Events events;
+  private final PluginClientSecret clientSecret;
 
   /** A reconciler that works through {@code client}. */
   public PluginConfigurationReconciler(KubernetesClient client) {
     this.client = client;
     this.events = new Events(client);
+    this.clientSecret = new PluginClientSecret(client);
   }
 
   /** Reconciles {@code namespace/name}; nothing when it does not exist. */
@@ -83,6 +86,16 @@ public final class PluginConfigurationReconciler {
               new Fact(Conditions.PROGRESSING, true, "ServerNotReady", m),
               valid));
     } else {
+      if (clientSecret.reconcile(pc, server)) {
+        events.normal(
+            pc,
+            "SidecarSecret",
+            "wrote Secret "
+                + PluginClientSecret.name(pc.getMetadata().getName())
+                + " (client.yaml and a certificate for cluster "
+                + PluginClientSecret.clusterName(pc)
+                + ")");
+      }
       if (!Conditions.isTrue(pc.getStatus(), Conditions.READY)) {
         events.normal(pc, "Ready", "Server " + spec.serverRef() + " is Ready");
       }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.klio.operator.api.v1alpha1.PluginConfiguration;
@@ -12,6 +13,8 @@ import io.klio.operator.api.v1alpha1.PluginConfigurationSpec.Mode;
 import io.klio.operator.api.v1alpha1.Retention;
 import io.klio.operator.api.v1alpha1.RetentionPolicy;
 import io.klio.operator.api.v1alpha1.ServerSpec;
+import io.klio.operator.tls.OperatorCa;
+import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +119,31 @@ class PluginConfigurationReconcilerTest {
     assertThat(pc.getStatus().phase()).isEqualTo("Ready");
     assertThat(condition(pc, "Ready").getStatus()).isEqualTo("True");
     assertThat(pc.getStatus().observedGeneration()).isEqualTo(pc.getMetadata().getGeneration());
+
+    // the sidecar's Secret: client.yaml and a client certificate for cluster pg-main from the
+    // Server's CA, owned by the configuration, and kept as it is by the next reconciliation
+    Secret sidecar = client.secrets().inNamespace(ns).withName("pg-main-klio").get();
+    assertThat(sidecar.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getKind()).isEqualTo("PluginConfiguration"));
+    assertThat(ServerTls.text(sidecar, "client.yaml"))
+        .contains("cluster: pg-main\n")
+        .contains("server: klio." + ns + ".svc:7433\n")
+        .contains("  serverName: klio." + ns + ".svc\n")
+        .contains("  synchronous: true\n")
+        .contains("  prefetch: 4\n");
+    Secret ca = client.secrets().inNamespace(ns).withName("klio-ca").get();
+    OperatorCa serverCa =
+        OperatorCa.load(ServerTls.text(ca, "ca.crt"), ServerTls.text(ca, "ca.key"));
+    X509Certificate cert = OperatorCa.parse(ServerTls.text(sidecar, "tls.crt"));
+    assertThat(serverCa.issued(cert)).isTrue();
+    assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=pg-main");
+    assertThat(ServerTls.text(sidecar, "ca.crt")).isEqualTo(serverCa.certificatePem());
+    assertThat(MockCluster.events(client, ns, "SidecarSecret")).hasSize(1);
+    reconciler.reconcile(ns, "pg-main");
+    assertThat(client.secrets().inNamespace(ns).withName("pg-main-klio").get().getData())
+        .isEqualTo(sidecar.getData());
+    assertThat(MockCluster.events(client, ns, "SidecarSecret")).hasSize(1);
   }
 
   private void create(String name, PluginConfigurationSpec spec) {

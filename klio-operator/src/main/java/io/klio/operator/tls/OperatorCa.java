@@ -117,6 +117,21 @@ public final class OperatorCa {
 
   /** A server certificate for the DNS names given (the first is its CN), valid for a year. */
   public Issued issueServer(List<String> dnsNames) {
+    return issue(
+        dnsNames.get(0),
+        dnsNames,
+        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
+  }
+
+  /**
+   * A client certificate whose subject CN is {@code commonName} (for a Klio server: the one cluster
+   * it may act for), valid for a year.
+   */
+  public Issued issueClient(String commonName) {
+    return issue(commonName, List.of(), new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth});
+  }
+
+  private Issued issue(String commonName, List<String> dnsNames, KeyPurposeId[] purposes) {
     KeyPair keys = keyPair();
     Instant now = Instant.now();
     Instant end = now.plus(SERVER_VALIDITY);
@@ -126,21 +141,19 @@ public final class OperatorCa {
             serial(),
             Date.from(now.minus(Duration.ofHours(1))),
             Date.from(end.isAfter(notAfter()) ? notAfter() : end),
-            new X500Name("CN=" + dnsNames.get(0)),
+            new X500Name("CN=" + commonName),
             keys.getPublic());
-    GeneralName[] san =
-        dnsNames.stream()
-            .map(n -> new GeneralName(GeneralName.dNSName, n))
-            .toArray(GeneralName[]::new);
     try {
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      b.addExtension(
-          Extension.extendedKeyUsage,
-          false,
-          new ExtendedKeyUsage(
-              new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+      if (!dnsNames.isEmpty()) {
+        GeneralName[] san =
+            dnsNames.stream()
+                .map(n -> new GeneralName(GeneralName.dNSName, n))
+                .toArray(GeneralName[]::new);
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -9,10 +9,13 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.klio.client.KlioConnection;
+import io.klio.cnpgi.KlioIdentity;
+import io.klio.cnpgi.identity.v1.PluginCapability;
 import io.klio.server.config.ClientConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +40,7 @@ public final class PluginServer implements AutoCloseable {
   /**
    * The plugin's name: CloudNativePG's {@code .spec.plugins[].name}, and its socket's file name.
    */
-  public static final String NAME = "klio.cloudnative-pg.io";
+  public static final String NAME = KlioIdentity.NAME;
 
   private final Path socket;
   private final Server server;
@@ -90,7 +93,18 @@ public final class PluginServer implements AutoCloseable {
             .channelType(EpollServerDomainSocketChannel.class)
             .bossEventLoopGroup(boss)
             .workerEventLoopGroup(workers)
-            .addService(new IdentityService(version, link))
+            .addService(
+                new KlioIdentity(
+                    version,
+                    "PostgreSQL WAL archive and base backups on a Klio server: WAL restore, base"
+                        + " backups and recovery for CloudNativePG",
+                    link::reachable,
+                    // in every phase of a Pod's life: CloudNativePG's main branch bootstraps inside
+                    // the instance Pod, so the same sidecar serves the restore
+                    List.of(
+                        PluginCapability.Service.Type.TYPE_WAL_SERVICE,
+                        PluginCapability.Service.Type.TYPE_BACKUP_SERVICE,
+                        PluginCapability.Service.Type.TYPE_RESTORE_JOB)))
             .addService(new WalService(restorer))
             .addService(
                 new BackupService(new PluginBackup(connection.backups(), config, pgdata, version)))
