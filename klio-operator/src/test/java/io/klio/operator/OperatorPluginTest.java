@@ -236,7 +236,8 @@ class OperatorPluginTest {
     assertThat(patch)
         .contains("\"klio-plugin\"")
         .contains("ghcr.io/klio/klio:0.1.0")
-        .contains("\"pg-main-klio\"");
+        .contains("\"pg-main-klio\"")
+        .contains("\"--send-wal\"");
     // a Cluster that does not use the plugin: no patch, no wait
     ByteString other =
         ByteString.copyFromUtf8(

@@ -2,6 +2,7 @@ package io.klio.operator.cnpg;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.klio.operator.api.v1alpha1.PluginConfiguration;
+import io.klio.operator.api.v1alpha1.PluginConfigurationSpec;
 import io.klio.operator.api.v1alpha1.ResourceStatus;
 import io.klio.operator.api.v1alpha1.Server;
 import java.util.Optional;
@@ -20,8 +21,12 @@ final class Configurations {
     this.client = client;
   }
 
-  /** The sidecar of {@code use} in {@code namespace}, or what it waits for. */
-  Found find(String namespace, ClusterPlugin.Use use, Optional<String> pullPolicy) {
+  /**
+   * The sidecar of {@code use} in {@code namespace}, or what it waits for; {@code archive}: the use
+   * is the Cluster's {@code spec.plugins[]} entry (not its recovery source).
+   */
+  Found find(
+      String namespace, ClusterPlugin.Use use, boolean archive, Optional<String> pullPolicy) {
     String name = use.pluginConfiguration();
     if (name.isEmpty()) {
       return new Found(
@@ -49,7 +54,13 @@ final class Configurations {
           Optional.empty(), "Server " + pc.getSpec().serverRef() + " of " + name + " is gone");
     }
     return new Found(
-        Optional.of(new Sidecar.Spec(server.getSpec().image(), name + "-klio", pullPolicy)), "");
+        Optional.of(
+            new Sidecar.Spec(
+                server.getSpec().image(),
+                name + "-klio",
+                pullPolicy,
+                archive && pc.getSpec().mode() != PluginConfigurationSpec.Mode.READ_ONLY)),
+        "");
   }
 
   private static boolean ready(ResourceStatus status) {

@@ -99,7 +99,11 @@ final class Lifecycle extends OperatorLifecycleGrpc.OperatorLifecycleImplBase {
       return;
     }
     Configurations.Found found =
-        configurations.find(cluster.namespace(), use.get(), cluster.imagePullPolicy());
+        configurations.find(
+            cluster.namespace(),
+            use.get(),
+            cluster.archive().equals(use),
+            cluster.imagePullPolicy());
     if (found.sidecar().isEmpty()) {
       String what = kind + " " + object.path("metadata").path("name").asString("");
       response.onError(

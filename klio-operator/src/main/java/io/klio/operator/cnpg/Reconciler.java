@@ -56,7 +56,11 @@ final class Reconciler extends ReconcilerHooksGrpc.ReconcilerHooksImplBase {
             .setBehavior(ReconcilerHooksResult.Behavior.BEHAVIOR_CONTINUE);
     if (use.isPresent()) {
       Configurations.Found found =
-          configurations.find(cluster.namespace(), use.get(), cluster.imagePullPolicy());
+          configurations.find(
+              cluster.namespace(),
+              use.get(),
+              cluster.archive().equals(use),
+              cluster.imagePullPolicy());
       if (found.sidecar().isEmpty()) {
         LOG.info(
             "Cluster {}/{} waits: {}", cluster.namespace(), cluster.name(), found.waitingFor());

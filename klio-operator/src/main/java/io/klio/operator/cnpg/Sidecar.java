@@ -42,8 +42,12 @@ public final class Sidecar {
 
   private Sidecar() {}
 
-  /** What the sidecar runs: the image, the Secret with its client.yaml, the pull policy. */
-  public record Spec(String image, String secret, Optional<String> pullPolicy) {}
+  /**
+   * What the sidecar runs: the image, the Secret with its client.yaml, the pull policy, and whether
+   * it streams WAL ({@code --send-wal}: for the configuration a Cluster archives with, in standard
+   * mode; never while the Pod is bootstrapped from a recovery source).
+   */
+  public record Spec(String image, String secret, Optional<String> pullPolicy, boolean sendWal) {}
 
   /**
    * The patch that gives a Pod its sidecar; empty when it has it already. The main container is
@@ -141,6 +145,9 @@ public final class Sidecar {
           PLUGINS_DIR + "/" + ClusterPlugin.NAME
         }) {
       args.add(a);
+    }
+    if (spec.sendWal()) {
+      args.add("--send-wal");
     }
     ArrayNode env = c.putArray("env");
     for (JsonNode e : main.path("env")) {

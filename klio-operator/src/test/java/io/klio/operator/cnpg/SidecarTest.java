@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
 
 class SidecarTest {
   private static final Sidecar.Spec SPEC =
-      new Sidecar.Spec("ghcr.io/klio/klio:0.1.0", "pg-main-klio", Optional.of("IfNotPresent"));
+      new Sidecar.Spec(
+          "ghcr.io/klio/klio:0.1.0", "pg-main-klio", Optional.of("IfNotPresent"), true);
 
   @ParameterizedTest
   @ValueSource(strings = {"pod-1.30.json", "pod-main-bootstrap.json"})
@@ -50,7 +51,8 @@ class SidecarTest {
             "--config",
             "/etc/klio/client/client.yaml",
             "--socket",
-            "/plugins/klio.cloudnative-pg.io");
+            "/plugins/klio.cloudnative-pg.io",
+            "--send-wal");
     // CloudNativePG's own init containers follow, unchanged and in their order
     List<JsonNode> before = list(pod.path("spec").path("initContainers"));
     assertThat(spec.getInitContainers()).hasSize(before.size() + 1);
@@ -89,7 +91,7 @@ class SidecarTest {
     assertThat(Sidecar.podPatch(patched, SPEC)).isEmpty();
     // a new image or another Secret: a patch that replaces the sidecar, still a valid Pod
     Sidecar.Spec next =
-        new Sidecar.Spec("ghcr.io/klio/klio:0.2.0", "pg-main-klio", Optional.empty());
+        new Sidecar.Spec("ghcr.io/klio/klio:0.2.0", "pg-main-klio", Optional.empty(), true);
     byte[] upgrade = Sidecar.podPatch(patched, next);
     assertThat(upgrade).isNotEmpty();
     JsonNode upgraded = JsonPatch.apply(ClusterPlugin.JSON.readTree(upgrade), patched);
@@ -135,6 +137,21 @@ class SidecarTest {
     assertThat(spec.getInitContainers().get(0).getName()).isEqualTo("klio-plugin");
     assertThat(mount(spec.getContainers().get(0), "/plugins")).isPresent();
     assertThat(spec.getContainers().get(0).getName()).isEqualTo("full-recovery");
+    Sidecar.Spec restoring =
+        new Sidecar.Spec("ghcr.io/klio/klio:0.1.0", "pg-dr-klio", Optional.empty(), false);
+    JsonNode recovery =
+        JsonPatch.apply(ClusterPlugin.JSON.readTree(Sidecar.jobPatch(job, restoring)), job);
+    assertThat(
+            recovery
+                .path("spec")
+                .path("template")
+                .path("spec")
+                .path("initContainers")
+                .get(0)
+                .path("args")
+                .toString())
+        .as("a recovery streams no WAL under the source's name")
+        .doesNotContain("--send-wal");
   }
 
   @Test

@@ -3,8 +3,10 @@ package io.klio.server.cli;
 import io.klio.api.error.PermanentException;
 import io.klio.server.cnpg.PluginServer;
 import io.klio.server.config.ClientConfig;
+import io.klio.walstream.ConnectionStrings;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -37,14 +39,19 @@ public final class PluginCommand implements Runnable {
             + " socket in /plugins. It offers Identity, WAL restore (restore_command), Backup"
             + " (base backups of backup.pgdata, else $PGDATA) and RestoreJobHooks (recovery into"
             + " that directory), from the Klio server of the client configuration over one"
-            + " connection kept open; no WAL archiving, since send-wal streams WAL. See"
-            + " docs/kubernetes.md."
+            + " connection kept open; no WAL archiving through archive_command. With"
+            + " --send-wal it also streams WAL to the server, as klio send-wal does, while"
+            + " its PostgreSQL is the primary (the sidecar of every instance runs it; only"
+            + " the primary's streams, and after a switchover or failover the new primary's"
+            + " takes over). See docs/kubernetes.md."
       },
       exitCodeListHeading = KlioCommand.EXIT_HEADING,
       exitCodeList = {
         Serve.FAILED
             + ":the socket cannot be served (its directory is missing, a file there is no"
-            + " socket, another process serves on it, no unix sockets on this platform)",
+            + " socket, another process serves on it, no unix sockets on this platform); with"
+            + " --send-wal, a WAL-streaming failure waiting will not fix (a certificate the"
+            + " server refuses, another database system under this cluster name)",
         Serve.INVALID
             + ":invalid configuration (including TLS files that cannot be used) or socket name;"
             + " usage error",
@@ -74,6 +81,13 @@ public final class PluginCommand implements Runnable {
                 + " ${DEFAULT-VALUE})")
     Path socket;
 
+    @Option(
+        names = "--send-wal",
+        description =
+            "also stream WAL to the server while this instance is the primary (postgres.* of"
+                + " the configuration: connection, slot, synchronous)")
+    boolean sendWal;
+
     @Override
     public Integer call() throws Exception {
       Path name = socket.getFileName();
@@ -101,7 +115,48 @@ public final class PluginCommand implements Runnable {
         LOG.error("{}", e.getMessage());
         return FAILED;
       }
-      UntilSignal.await("klio plugin", server, server::awaitTermination);
+      if (!sendWal) {
+        UntilSignal.await("klio plugin", server, server::awaitTermination);
+        return 0;
+      }
+      WalSender sender;
+      try {
+        ClientConfig.Resolved c = loaded.get();
+        sender =
+            WalSender.open(
+                c,
+                ConnectionStrings.resolve(c.connection(), Map.of("replication", "true")),
+                new SendWalReadiness(c.client()));
+      } catch (PermanentException | IllegalArgumentException e) {
+        System.err.println(
+            "klio plugin serve: invalid configuration: " + config + ": " + e.getMessage());
+        server.close();
+        return INVALID;
+      }
+      Thread streaming =
+          new Thread(
+              () -> {
+                try {
+                  if (sender.run() == WalSender.Ending.PERMANENT) {
+                    // loud: the sidecar exits (its shutdown hook closes the plugin cleanly),
+                    // Kubernetes restarts it and shows why
+                    LOG.error("klio plugin: WAL can no longer be streamed; stopping the plugin");
+                    System.exit(FAILED);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "klio-plugin-send-wal");
+      streaming.start();
+      UntilSignal.await(
+          "klio plugin",
+          () -> {
+            sender.stop();
+            sender.close();
+            server.close();
+          },
+          server::awaitTermination);
       return 0;
     }
   }

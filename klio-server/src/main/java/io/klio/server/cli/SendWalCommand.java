@@ -1,26 +1,17 @@
 package io.klio.server.cli;
 
-import io.klio.api.error.KlioException;
 import io.klio.api.error.PermanentException;
-import io.klio.client.KlioConnection;
 import io.klio.server.config.ClientConfig;
 import io.klio.server.config.ConfigException;
 import io.klio.server.config.Logging;
 import io.klio.server.http.HealthEndpoints;
 import io.klio.walstream.ConnectionSettings;
 import io.klio.walstream.ConnectionStrings;
-import io.klio.walstream.PgConnection;
-import io.klio.walstream.PostgresException;
-import io.klio.walstream.WalReceiver;
-import io.klio.walstream.WalReceiverOptions;
-import io.klio.walstream.WalSink;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -63,9 +54,6 @@ public final class SendWalCommand implements Callable<Integer> {
       description = "the client configuration (YAML)")
   Path config;
 
-  private volatile boolean stopping;
-  private volatile WalReceiver current;
-
   @Override
   public Integer call() throws Exception {
     ClientConfig.Resolved c;
@@ -95,128 +83,25 @@ public final class SendWalCommand implements Callable<Integer> {
       }
       LOG.info("health endpoints on {} (/livez, /readyz)", health.url());
     }
-    KlioConnection server = null;
-    WalSink sink;
+    WalSender sender;
     try {
-      server = KlioConnection.open(c.client());
-      sink =
-          server.walSink(
-              () -> {
-                // the server went away: stop reading from PostgreSQL, reconnect both sides
-                readiness.serverStreamFailed();
-                WalReceiver r = current;
-                if (r != null) {
-                  r.stop();
-                }
-              });
+      sender = WalSender.open(c, settings, readiness);
     } catch (PermanentException e) {
       // TLS files that exist but cannot be used
       System.err.println("klio send-wal: invalid configuration: " + config + ": " + e.getMessage());
-      if (server != null) {
-        server.close();
-      }
       if (health != null) {
         health.close();
       }
       return INVALID;
     }
-    WalReceiverOptions options =
-        new WalReceiverOptions(
-            Optional.of(c.slot()),
-            c.createSlot(),
-            c.client().synchronous(),
-            c.statusInterval(),
-            Optional.empty());
-    CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  stopping = true;
-                  WalReceiver r = current;
-                  if (r != null) {
-                    r.stop();
-                  }
-                  try {
-                    done.await(30, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                },
-                "klio-send-wal-shutdown"));
-    long backoff = 1000;
+    Runtime.getRuntime().addShutdownHook(new Thread(sender::stop, "klio-send-wal-shutdown"));
     try {
-      while (!stopping) {
-        boolean streamed = false;
-        try {
-          if (!isPrimary(settings)) {
-            LOG.info(
-                "{} is a standby (in_hot_standby = on): send-wal streams only from a primary;"
-                    + " checking again in {} s",
-                settings.host(),
-                backoff / 1000);
-          } else {
-            WalReceiver receiver = new WalReceiver(settings, sink, options, readiness);
-            current = receiver;
-            LOG.info(
-                "streaming WAL of cluster {} to {}", c.client().cluster(), c.client().server());
-            try {
-              receiver.run();
-            } finally {
-              streamed = receiver.receivedLsn().isValid();
-            }
-            if (stopping) {
-              break;
-            }
-            LOG.warn("the WAL stream ended; reconnecting");
-          }
-        } catch (IOException e) {
-          if (isPermanent(e)) {
-            LOG.error("stopping: {}", e.getMessage());
-            return PERMANENT;
-          }
-          LOG.warn("WAL stream interrupted: {}; retrying in {} s", e.getMessage(), backoff / 1000);
-        } finally {
-          current = null;
-          try {
-            sink.close();
-          } catch (IOException ignored) {
-            // the server is gone; the next stream starts over
-          }
-        }
-        if (stopping) {
-          break;
-        }
-        if (streamed) {
-          backoff = 1000; // it was streaming: the failure is new, retry soon
-        }
-        Thread.sleep(backoff);
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-      LOG.info("stopped");
-      return 0;
+      return sender.run() == WalSender.Ending.PERMANENT ? PERMANENT : 0;
     } finally {
-      server.close();
+      sender.close();
       if (health != null) {
         health.close();
       }
-      done.countDown();
     }
-  }
-
-  private static boolean isPrimary(ConnectionSettings settings) throws IOException {
-    try (PgConnection c = PgConnection.connect(settings, true)) {
-      return !"on".equals(c.show("in_hot_standby"));
-    }
-  }
-
-  private static boolean isPermanent(IOException e) {
-    if (e instanceof PostgresException pe) {
-      return false; // PostgreSQL may come back or be fixed; keep trying, loudly
-    }
-    return e instanceof PermanentException
-        || e instanceof KlioException k
-            && !k.isRetryable()
-            && !(e instanceof io.klio.api.error.NotFoundException);
   }
 }

@@ -84,7 +84,9 @@ class PluginIT {
                 "--config",
                 pluginConfig(spool).toString(),
                 "--socket",
-                socket.toString())) {
+                socket.toString(),
+                // the sidecar streams the WAL itself, as in a CloudNativePG Pod
+                "--send-wal")) {
       await("the plugin's socket", () -> Files.exists(socket), plugin);
       ManagedChannel channel =
           Grpc.newChannelBuilder("unix://" + socket, InsecureChannelCredentials.create()).build();
@@ -129,8 +131,7 @@ class PluginIT {
             .hasMessageContaining("127.0.0.1:" + klio.grpcPort);
         assertThat(early).doesNotExist();
 
-        klio.startServer();
-        klio.startSendWal();
+        klio.startServer(); // the plugin's send-wal, retrying until now, starts streaming
         await(
             "Probe ready",
             () -> identity.probe(ProbeRequest.getDefaultInstance()).getReady(),

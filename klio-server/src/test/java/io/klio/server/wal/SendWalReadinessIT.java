@@ -92,6 +92,11 @@ class SendWalReadinessIT {
 
         klio.startServer();
         await(health, "/readyz", st -> st == 200, "ready once the server runs");
+        long until1 = System.nanoTime() + 10_000_000_000L;
+        while (log.stream().noneMatch(l -> l.contains("ready: streaming"))
+            && System.nanoTime() < until1) {
+          Thread.sleep(50); // read from the child's output by another thread
+        }
         assertThat(log)
             .anyMatch(
                 l ->
@@ -106,6 +111,12 @@ class SendWalReadinessIT {
 
         klio.startServer();
         await(health, "/readyz", st -> st == 200, "ready again after the server restarted");
+        // the log line is read from the child's output by another thread: wait for it a little
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (log.stream().filter(l -> l.contains("ready: streaming")).count() < 2
+            && System.nanoTime() < until) {
+          Thread.sleep(50);
+        }
         assertThat(log.stream().filter(l -> l.contains("ready: streaming")).count())
             .isGreaterThanOrEqualTo(2);
       }
