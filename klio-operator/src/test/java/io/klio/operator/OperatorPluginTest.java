@@ -63,7 +63,11 @@ class OperatorPluginTest {
     ns = MockCluster.namespace(client);
     tls =
         PluginTls.ensure(
-            client, ns, "klio-plugin", "klio-plugin-server-tls", "klio-plugin-client-tls");
+            client,
+            ns,
+            List.of("klio-plugin." + ns + ".svc"),
+            "klio-plugin-server-tls",
+            "klio-plugin-client-tls");
     server = OperatorPluginServer.start(0, tls.server(), client, "test");
     channel = channel(tls.client());
   }
@@ -89,7 +93,11 @@ class OperatorPluginTest {
   void tlsMaterialIsKeptAcrossRestartsAndAClientWithoutACertificateIsRefused() throws Exception {
     PluginTls.Pair again =
         PluginTls.ensure(
-            client, ns, "klio-plugin", "klio-plugin-server-tls", "klio-plugin-client-tls");
+            client,
+            ns,
+            List.of("klio-plugin." + ns + ".svc"),
+            "klio-plugin-server-tls",
+            "klio-plugin-client-tls");
     assertThat(again).isEqualTo(tls);
     ChannelCredentials anonymous =
         TlsChannelCredentials.newBuilder().trustManager(stream(tls.client().trustPem())).build();

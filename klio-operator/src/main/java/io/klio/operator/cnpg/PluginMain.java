@@ -2,6 +2,8 @@ package io.klio.operator.cnpg;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +22,9 @@ public final class PluginMain {
   /** The plugin server, serving. */
   public static OperatorPluginServer start(KubernetesClient client, Map<String, String> env)
       throws IOException {
-    String namespace = env.getOrDefault("OPERATOR_NAMESPACE", client.getNamespace());
+    String namespace =
+        env.getOrDefault(
+            "OPERATOR_NAMESPACE", env.getOrDefault("POD_NAMESPACE", client.getNamespace()));
     if (namespace == null || namespace.isEmpty()) {
       throw new IOException(
           "OPERATOR_NAMESPACE is not set and the Kubernetes client has no namespace: set it to the"
@@ -37,11 +41,24 @@ public final class PluginMain {
         PluginTls.ensure(
             client,
             namespace,
-            env.getOrDefault("KLIO_PLUGIN_SERVICE", "klio-plugin"),
+            dnsNames(env, namespace),
             env.getOrDefault("KLIO_PLUGIN_SERVER_SECRET", "klio-plugin-server-tls"),
             env.getOrDefault("KLIO_PLUGIN_CLIENT_SECRET", "klio-plugin-client-tls"));
     String version = PluginMain.class.getPackage().getImplementationVersion();
     return OperatorPluginServer.start(
         port, tls.server(), client, version == null ? "dev" : version);
+  }
+
+  private static List<String> dnsNames(Map<String, String> env, String namespace) {
+    String names = env.get("KLIO_PLUGIN_DNS_NAMES");
+    if (names != null && !names.isBlank()) {
+      return Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+    }
+    String service = env.getOrDefault("KLIO_PLUGIN_SERVICE", "klio-plugin");
+    return List.of(
+        service,
+        service + "." + namespace,
+        service + "." + namespace + ".svc",
+        service + "." + namespace + ".svc.cluster.local");
   }
 }

@@ -38,12 +38,12 @@ public final class PluginTls {
   /**
    * The material in {@code namespace}, made when needed.
    *
-   * @param service the plugin Service's name, which the server certificate must name
+   * @param dnsNames the plugin Service's DNS names, which the server certificate must name
    */
   public static Pair ensure(
       KubernetesClient client,
       String namespace,
-      String service,
+      List<String> dnsNames,
       String serverSecret,
       String clientSecret) {
     Secret server = client.secrets().inNamespace(namespace).withName(serverSecret).get();
@@ -67,14 +67,8 @@ public final class PluginTls {
       write(
           client, namespace, caName, Map.of("ca.crt", ca.certificatePem(), "ca.key", ca.keyPem()));
     }
-    List<String> names =
-        List.of(
-            service,
-            service + "." + namespace,
-            service + "." + namespace + ".svc",
-            service + "." + namespace + ".svc.cluster.local");
     if (!good(server, ca)) {
-      OperatorCa.Issued s = ca.issueServer(names);
+      OperatorCa.Issued s = ca.issueServer(dnsNames);
       write(client, namespace, serverSecret, tls(s, ca));
       server = client.secrets().inNamespace(namespace).withName(serverSecret).get();
     }
