@@ -22,11 +22,14 @@ final class Configurations {
   }
 
   /**
-   * The sidecar of {@code use} in {@code namespace}, or what it waits for; {@code archive}: the use
-   * is the Cluster's {@code spec.plugins[]} entry (not its recovery source).
+   * The sidecar of {@code use} (one of {@code cluster}'s uses of the plugin) in the Cluster's
+   * namespace, or what it waits for. It streams WAL only for the Cluster's {@code spec.plugins[]}
+   * entry, never for its recovery source.
    */
-  Found find(
-      String namespace, ClusterPlugin.Use use, boolean archive, Optional<String> pullPolicy) {
+  Found find(ClusterPlugin cluster, ClusterPlugin.Use use) {
+    String namespace = cluster.namespace();
+    boolean archive = cluster.archive().equals(Optional.of(use));
+    Optional<String> pullPolicy = cluster.imagePullPolicy();
     String name = use.pluginConfiguration();
     if (name.isEmpty()) {
       return new Found(

@@ -98,12 +98,7 @@ final class Lifecycle extends OperatorLifecycleGrpc.OperatorLifecycleImplBase {
       response.onCompleted();
       return;
     }
-    Configurations.Found found =
-        configurations.find(
-            cluster.namespace(),
-            use.get(),
-            cluster.archive().equals(use),
-            cluster.imagePullPolicy());
+    Configurations.Found found = configurations.find(cluster, use.get());
     if (found.sidecar().isEmpty()) {
       String what = kind + " " + object.path("metadata").path("name").asString("");
       response.onError(

@@ -55,12 +55,7 @@ final class Reconciler extends ReconcilerHooksGrpc.ReconcilerHooksImplBase {
         ReconcilerHooksResult.newBuilder()
             .setBehavior(ReconcilerHooksResult.Behavior.BEHAVIOR_CONTINUE);
     if (use.isPresent()) {
-      Configurations.Found found =
-          configurations.find(
-              cluster.namespace(),
-              use.get(),
-              cluster.archive().equals(use),
-              cluster.imagePullPolicy());
+      Configurations.Found found = configurations.find(cluster, use.get());
       if (found.sidecar().isEmpty()) {
         LOG.info(
             "Cluster {}/{} waits: {}", cluster.namespace(), cluster.name(), found.waitingFor());
